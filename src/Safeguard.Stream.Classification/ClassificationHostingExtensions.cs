@@ -1,0 +1,30 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Safeguard.Stream.Classification;
+using Safeguard.Stream.Classification.Llm;
+using Safeguard.Stream.Classification.Policies;
+using Safeguard.Stream.Core.Policies;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class ClassificationHostingExtensions
+{
+    /// <summary>Policies (loaded and checked at start) and the model client.</summary>
+    public static IHostApplicationBuilder AddSafeguardClassification(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<PoliciesOptions>().BindConfiguration(PoliciesOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton<PolicyCatalog>();
+        builder.Services.TryAddSingleton<IPolicyCatalog>(sp => sp.GetRequiredService<PolicyCatalog>());
+        builder.Services.TryAddSingleton<SafeguardClassifierClient>();
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddSafeguardClassificationStage(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddHostedService<ClassificationStage>();
+        return builder;
+    }
+}

@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Safeguard.Stream.Core.Policies;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Safeguard.Stream.Classification.Policies;
+
+/// <summary>A problem found in a policy file; errors stop the worker and fail lint, warnings are reported.</summary>
+public sealed record PolicyProblem(string File, string Message, bool IsError)
+{
+    public override string ToString() => $"{File}: {(IsError ? "error" : "warning")}: {Message}";
+}
+
+/// <summary>
+/// Reads a policy file: YAML front matter between <c>---</c> lines, then the Markdown body that becomes the system prompt.
+/// Front matter keys: id, version, title, applies_to {wikis, languages, namespaces}, reasoning_effort, threshold,
+/// categories, visibility, mode.
+/// </summary>
+public static partial class PolicyDocument
+{
+    private static readonly string[] s_knownKeys =
+        ["id", "version", "title", "applies_to", "reasoning_effort", "threshold", "categories", "visibility", "mode"];
+
+    public static (Policy? Policy, IReadOnlyList<PolicyProblem> Problems) Parse(string file, string text)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(text);
+        var problems = new List<PolicyProblem>();
+        void Error(string message) => problems.Add(new PolicyProblem(file, message, true));
+
+        var match = FrontMatter().Match(text.Replace("\r\n", "\n", StringComparison.Ordinal));
+        if (!match.Success)
+        {
+            Error("missing YAML front matter (a block between '---' lines at the top)");
+            return (null, problems);
+        }
+
+        var body = match.Groups["body"].Value.Trim() + "\n";
+        YamlMappingNode root;
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(match.Groups["yaml"].Value));
+            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode mapping)
+            {
+                Error("front matter must be a YAML mapping");
+                return (null, problems);
+            }
+
+            root = mapping;
+        }
+        catch (YamlException ex)
+        {
+            Error($"front matter is not valid YAML (line {ex.Start.Line}): {ex.Message}");
+            return (null, problems);
+        }
+
+        foreach (var key in root.Children.Keys.OfType<YamlScalarNode>())
+        {
+            if (!s_knownKeys.Contains(key.Value))
+            {
+                Error($"unknown front matter key '{key.Value}'");
+            }
+        }
+
+        var id = Scalar(root, "id");
+        if (string.IsNullOrWhiteSpace(id) || !IdPattern().IsMatch(id))
+        {
+            Error("'id' is required: lowercase letters, digits and '-'");
+        }
+
+        var versionText = Scalar(root, "version");
+        if (!int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version < 1)
+        {
+            Error("'version' is required: a positive integer");
+        }
+
+        var title = Scalar(root, "title");
+        if (string.IsNullOrWhiteSpace(title))
+        {
+            Error("'title' is required");
+        }
+
+        var effort = ParseEnum(Scalar(root, "reasoning_effort") ?? "low", "reasoning_effort", ReasoningEffort.Low, Error);
+        var visibility = ParseEnum(Scalar(root, "visibility") ?? "public", "visibility", PolicyVisibility.Public, Error);
+        var mode = ParseEnum(Scalar(root, "mode") ?? "enforce", "mode", PolicyMode.Enforce, Error);
+
+        var threshold = 0.5;
+        if (Scalar(root, "threshold") is { } thresholdText &&
+            (!double.TryParse(thresholdText, NumberStyles.Float, CultureInfo.InvariantCulture, out threshold) || threshold is < 0 or > 1))
+        {
+            Error("'threshold' must be a number between 0 and 1");
+        }
+
+        var scope = PolicyScope.Everywhere;
+        if (root.Children.TryGetValue(new YamlScalarNode("applies_to"), out var appliesNode))
+        {
+            if (appliesNode is not YamlMappingNode applies)
+            {
+                Error("'applies_to' must be a mapping with wikis, languages, namespaces");
+            }
+            else
+            {
+                var namespaces = new List<int>();
+                foreach (var ns in Sequence(applies, "namespaces"))
+                {
+                    if (int.TryParse(ns, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) && n >= 0)
+                    {
+                        namespaces.Add(n);
+                    }
+                    else
+                    {
+                        Error($"applies_to.namespaces: '{ns}' is not a namespace number");
+                    }
+                }
+
+                foreach (var key in applies.Children.Keys.OfType<YamlScalarNode>())
+                {
+                    if (key.Value is not ("wikis" or "languages" or "namespaces"))
+                    {
+                        Error($"unknown applies_to key '{key.Value}'");
+                    }
+                }
+
+                scope = new PolicyScope([.. Sequence(applies, "wikis")], [.. Sequence(applies, "languages")], namespaces);
+            }
+        }
+
+        if (problems.Any(p => p.IsError))
+        {
+            return (null, problems);
+        }
+
+        var policy = new Policy
+        {
+            Id = id!,
+            Version = version,
+            Title = title!,
+            AppliesTo = scope,
+            ReasoningEffort = effort,
+            Threshold = threshold,
+            Categories = [.. Sequence(root, "categories")],
+            Visibility = visibility,
+            Mode = mode,
+            Body = body,
+            SourcePath = file,
+        };
+        return (policy, problems);
+    }
+
+    private static T ParseEnum<T>(string text, string key, T fallback, Action<string> error)
+        where T : struct, Enum
+    {
+        if (Enum.TryParse<T>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) && !int.TryParse(text, out _))
+        {
+            return value;
+        }
+
+        error($"'{key}' must be one of {string.Join("|", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}, was '{text}'");
+        return fallback;
+    }
+
+    private static string? Scalar(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlScalarNode scalar ? scalar.Value : null;
+
+    private static IEnumerable<string> Sequence(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlSequenceNode sequence
+            ? sequence.Children.OfType<YamlScalarNode>().Select(s => s.Value ?? string.Empty)
+            : [];
+
+    [GeneratedRegex(@"\A---\n(?<yaml>.*?)\n---\n(?<body>.*)\z", RegexOptions.Singleline)]
+    private static partial Regex FrontMatter();
+
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9-]*\z")]
+    private static partial Regex IdPattern();
+}

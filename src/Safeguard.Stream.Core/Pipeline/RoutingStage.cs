@@ -1,0 +1,116 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Safeguard.Stream.Core.Events;
+using Safeguard.Stream.Core.Routing;
+using Safeguard.Stream.Core.Telemetry;
+
+namespace Safeguard.Stream.Core.Pipeline;
+
+/// <summary>
+/// Parses raw events, drops canaries and duplicates, and routes each edit to the policies that apply to it.
+/// Unparsable events are dead-lettered with the field named; skips carry their reason. Single reader, so the
+/// dedupe window needs no lock.
+/// </summary>
+public sealed partial class RoutingStage(
+    PipelineChannels channels,
+    EditRouter router,
+    IOptions<FilterOptions> filterOptions,
+    SafeguardTelemetry telemetry,
+    ILogger<RoutingStage> logger) : BackgroundService
+{
+    private readonly DedupeWindow _dedupe = new(filterOptions.Value.DedupeWindow);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Exception? failure = null;
+        try
+        {
+            var reader = channels.Raw.Reader;
+            while (await reader.WaitToReadAsync(stoppingToken))
+            {
+                while (reader.TryRead(out var raw))
+                {
+                    await RouteAsync(raw, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+            Log.StageFailed(logger, ex);
+            throw;
+        }
+        finally
+        {
+            channels.Routed.Writer.TryComplete(failure);
+            channels.CompleteResultWriter(failure);
+        }
+    }
+
+    internal async ValueTask RouteAsync(SourceEvent raw, CancellationToken cancellationToken)
+    {
+        telemetry.EventsReceived.Add(1);
+        if (raw.Rejection is { } rejection)
+        {
+            await DeadLetterAsync(raw, null, rejection.Reason, rejection.Detail, cancellationToken);
+            return;
+        }
+
+        var parsed = EventParser.Parse(raw.Payload.Span);
+        if (parsed.IsCanary)
+        {
+            await SkipAsync(raw, null, SkipReason.Canary, cancellationToken);
+            return;
+        }
+
+        if (parsed.Event is not { } edit)
+        {
+            var detail = raw.LineNumber is { } line ? $"line {line}: {parsed.ErrorDetail}" : parsed.ErrorDetail ?? "unparsable";
+            await DeadLetterAsync(raw, null, parsed.ErrorReason ?? EventParseError.InvalidField, detail, cancellationToken);
+            return;
+        }
+
+        if (edit.Kind != EditKind.Other && !_dedupe.TryAdd(edit.WikiId, edit.RevId))
+        {
+            await SkipAsync(raw, edit, SkipReason.Duplicate, cancellationToken);
+            return;
+        }
+
+        var decision = router.Route(edit);
+        if (decision.SkipReason is { } reason)
+        {
+            await SkipAsync(raw, edit, reason, cancellationToken);
+            return;
+        }
+
+        telemetry.StageProcessed.Add(1, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Stage, "route"), new(SafeguardTelemetry.Tags.Outcome, "success"));
+        await channels.Routed.Writer.WriteAsync(new RoutedEdit(raw, edit, decision.Policies), cancellationToken);
+    }
+
+    private async ValueTask SkipAsync(SourceEvent raw, EditEvent? edit, string reason, CancellationToken cancellationToken)
+    {
+        telemetry.Skipped.Add(1, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Reason, reason));
+        await channels.Results.Writer.WriteAsync(new SkippedResult(raw, edit, reason), cancellationToken);
+    }
+
+    private async ValueTask DeadLetterAsync(SourceEvent raw, EditEvent? edit, string reason, string detail, CancellationToken cancellationToken)
+    {
+        Log.DeadLettered(logger, raw.SourceName, raw.Position, reason);
+        telemetry.DeadLettered.Add(1, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Reason, reason));
+        await channels.Results.Writer.WriteAsync(new DeadLetteredResult(raw, edit, reason, detail), cancellationToken);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 101, EventName = "EventDeadLettered", Level = LogLevel.Warning,
+            Message = "Event from {Source} at {Position} dead-lettered: {Reason}")]
+        public static partial void DeadLettered(ILogger logger, string source, string? position, string reason);
+
+        [LoggerMessage(EventId = 102, EventName = "RoutingStageFailed", Level = LogLevel.Critical, Message = "Routing stage failed")]
+        public static partial void StageFailed(ILogger logger, Exception exception);
+    }
+}

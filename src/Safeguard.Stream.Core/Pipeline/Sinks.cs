@@ -1,0 +1,39 @@
+namespace Safeguard.Stream.Core.Pipeline;
+
+/// <summary>
+/// A durable destination for results (Kafka, Postgres). <see cref="WriteAsync"/> returns only once the batch is
+/// durably accepted; it must be idempotent, because after a crash the same results are written again.
+/// </summary>
+public interface IResultSink
+{
+    string Name { get; }
+
+    Task WriteAsync(IReadOnlyList<PipelineResult> batch, CancellationToken cancellationToken);
+}
+
+/// <summary>Where a source's resume position and the skip counters are kept.</summary>
+public interface ICheckpointStore
+{
+    Task<string?> LoadAsync(string sourceName, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records, in one transaction, the new resume positions and the skips of a batch that both sinks confirmed.
+    /// A crash before this call replays the batch: verdicts dedupe in the sinks, skip counts may be counted twice.
+    /// </summary>
+    Task CommitAsync(
+        IReadOnlyDictionary<string, string> positions,
+        IReadOnlyDictionary<(string Source, string Reason), long> skips,
+        CancellationToken cancellationToken);
+}
+
+/// <summary>Completes when the publish stage has drained every result of a finite source (replay).</summary>
+public sealed class PipelineCompletion
+{
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Drained => _drained.Task;
+
+    public void SetDrained() => _drained.TrySetResult();
+
+    public void SetFailed(Exception error) => _drained.TrySetException(error);
+}

@@ -1,0 +1,19 @@
+namespace Safeguard.Stream.Core.Routing;
+
+/// <summary>Every reason an edit is not classified. Each is counted; none is silent.</summary>
+public static class SkipReason
+{
+    public const string Canary = "canary";
+    public const string Duplicate = "duplicate";
+    public const string Kind = "kind";
+    public const string Namespace = "namespace";
+    public const string Wiki = "wiki";
+    public const string Bot = "bot";
+    public const string TrustedGroup = "trusted_group";
+    public const string EditCount = "edit_count";
+    public const string NoPolicy = "no_policy";
+    public const string RevisionMissing = "revision_missing";
+    public const string RevisionHidden = "revision_hidden";
+    public const string DomainNotAllowed = "domain_not_allowed";
+    public const string EmptyDiff = "empty_diff";
+}

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Safeguard.Stream.Core.Telemetry;
+
+/// <summary>The one meter and activity source of the worker. Instrument names, units and tag keys live here.</summary>
+public sealed class SafeguardTelemetry : IDisposable
+{
+    public const string Name = "Safeguard.Stream";
+
+    private readonly Meter _meter;
+
+    public SafeguardTelemetry(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        _meter = meterFactory.Create(Name);
+        EventsReceived = _meter.CreateCounter<long>("safeguard.stream.events.received", "{event}", "Events read from the source.");
+        StageProcessed = _meter.CreateCounter<long>("safeguard.stream.stage.processed", "{event}", "Items a stage finished, by outcome.");
+        Skipped = _meter.CreateCounter<long>("safeguard.stream.events.skipped", "{event}", "Events not classified, by reason.");
+        DeadLettered = _meter.CreateCounter<long>("safeguard.stream.events.dead_lettered", "{event}", "Events dead-lettered, by reason.");
+        Verdicts = _meter.CreateCounter<long>("safeguard.stream.verdicts", "{verdict}", "Verdicts by policy and outcome.");
+        StageDuration = _meter.CreateHistogram<double>("safeguard.stream.stage.duration", "s", "Time an item spends in a stage.");
+    }
+
+    public ActivitySource ActivitySource { get; } = new(Name, typeof(SafeguardTelemetry).Assembly.GetName().Version?.ToString());
+
+    public Counter<long> EventsReceived { get; }
+    public Counter<long> StageProcessed { get; }
+    public Counter<long> Skipped { get; }
+    public Counter<long> DeadLettered { get; }
+    public Counter<long> Verdicts { get; }
+    public Histogram<double> StageDuration { get; }
+
+    public void Dispose()
+    {
+        ActivitySource.Dispose();
+        _meter.Dispose();
+    }
+
+    public static class Tags
+    {
+        public const string Stage = "safeguard.stage";
+        public const string Outcome = "outcome";
+        public const string Reason = "reason";
+        public const string Policy = "safeguard.policy";
+        public const string Wiki = "wiki";
+    }
+}

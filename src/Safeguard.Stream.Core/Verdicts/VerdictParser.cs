@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Safeguard.Stream.Core.Verdicts;
+
+/// <summary>The model's answer, read from the final channel.</summary>
+public readonly record struct ParsedVerdict(bool Violation, string? Category, string? Rationale);
+
+/// <summary>
+/// Reads the verdict the policy asks for — <c>{"violation":0|1,"category":…,"rationale":…}</c> — leniently:
+/// code fences and text around the object are ignored, <c>policy_category</c> is accepted for <c>category</c>,
+/// <c>violation</c> may be 0/1, true/false or "0"/"1", and a bare <c>0</c> or <c>1</c> is a verdict without rationale.
+/// Anything else is unparsable, never guessed.
+/// </summary>
+public static class VerdictParser
+{
+    public static bool TryParse(string? content, out ParsedVerdict verdict, out string? error)
+    {
+        verdict = default;
+        if (string.IsNullOrWhiteSpace(content))
+        {
+            error = "empty content";
+            return false;
+        }
+
+        var trimmed = content.Trim();
+        if (trimmed is "0" or "1")
+        {
+            verdict = new ParsedVerdict(trimmed == "1", null, null);
+            error = null;
+            return true;
+        }
+
+        var start = trimmed.IndexOf('{', StringComparison.Ordinal);
+        var end = trimmed.LastIndexOf('}');
+        if (start < 0 || end <= start)
+        {
+            error = "no JSON object in content";
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(trimmed.AsMemory(start, end - start + 1));
+            var root = document.RootElement;
+            if (!root.TryGetProperty("violation", out var violationElement) || !TryReadViolation(violationElement, out var violation))
+            {
+                error = "missing or invalid 'violation'";
+                return false;
+            }
+
+            var category = ReadString(root, "category") ?? ReadString(root, "policy_category");
+            var rationale = ReadString(root, "rationale");
+            verdict = new ParsedVerdict(violation, category, rationale);
+            error = null;
+            return true;
+        }
+        catch (JsonException ex)
+        {
+            error = "invalid JSON: " + ex.Message;
+            return false;
+        }
+    }
+
+    private static bool TryReadViolation(JsonElement element, out bool violation)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.True:
+                violation = true;
+                return true;
+            case JsonValueKind.False:
+                violation = false;
+                return true;
+            case JsonValueKind.Number when element.TryGetInt32(out var number) && number is 0 or 1:
+                violation = number == 1;
+                return true;
+            case JsonValueKind.String when element.GetString() is "0" or "1" or "true" or "false":
+                var text = element.GetString();
+                violation = text is "1" or "true";
+                return true;
+            default:
+                violation = false;
+                return false;
+        }
+    }
+
+    private static string? ReadString(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value)
+            ? value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Number => value.GetRawText(),
+                JsonValueKind.Array => string.Join("; ", value.EnumerateArray().Select(v => v.ToString())),
+                _ => null,
+            }
+            : null;
+
+    /// <summary>Invariant formatting for probabilities in logs and CSV.</summary>
+    public static string FormatProbability(double? probability) =>
+        probability is { } p ? p.ToString("0.000", CultureInfo.InvariantCulture) : "";
+}

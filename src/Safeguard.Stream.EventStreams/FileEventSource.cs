@@ -1,0 +1,158 @@
+using System.Net.ServerSentEvents;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Safeguard.Stream.Core.Events;
+using Safeguard.Stream.Core.Pipeline;
+
+namespace Safeguard.Stream.EventStreams;
+
+/// <summary>
+/// Replays a file: JSONL with one event payload per line, or a raw SSE capture (<c>event:</c>/<c>id:</c>/<c>data:</c>
+/// frames). Lines keep their line number so a bad one is dead-lettered with it. With a speed, events are paced by
+/// their own timestamps.
+/// </summary>
+public sealed class FileEventSource(IOptions<SourceOptions> options, TimeProvider timeProvider) : IEventSource
+{
+    private readonly SourceOptions _options = options.Value;
+
+    public string Name => "file:" + Path.GetFileName(_options.File ?? "?");
+
+    public async Task RunAsync(ChannelWriter<SourceEvent> output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var path = _options.File ?? throw new InvalidOperationException("Safeguard:Source:File is required for the file source");
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"replay file not found: {path}", path);
+        }
+
+        if (await LooksLikeSseAsync(path, cancellationToken))
+        {
+            await ReadSseAsync(path, output, cancellationToken);
+        }
+        else
+        {
+            await ReadJsonLinesAsync(path, output, cancellationToken);
+        }
+    }
+
+    private async Task ReadJsonLinesAsync(string path, ChannelWriter<SourceEvent> output, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        var pacer = new ReplayPacer(_options.Speed, timeProvider);
+        long lineNumber = 0, sequence = 0;
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            var bytes = Encoding.UTF8.GetBytes(line);
+            var item = new SourceEvent(++sequence, Name, lineNumber.ToString(System.Globalization.CultureInfo.InvariantCulture), bytes)
+            {
+                LineNumber = lineNumber,
+                Rejection = TooLarge(bytes.Length),
+            };
+            await pacer.WaitAsync(bytes, cancellationToken);
+            await output.WriteAsync(item, cancellationToken);
+        }
+    }
+
+    private async Task ReadSseAsync(string path, ChannelWriter<SourceEvent> output, CancellationToken cancellationToken)
+    {
+        await using var stream = File.OpenRead(path);
+        var parser = SseParser.Create(stream, (_, data) => data.ToArray());
+        var pacer = new ReplayPacer(_options.Speed, timeProvider);
+        long sequence = 0;
+        await foreach (var frame in parser.EnumerateAsync(cancellationToken))
+        {
+            if (frame.EventType != "message")
+            {
+                continue;
+            }
+
+            var item = new SourceEvent(++sequence, Name, frame.EventId ?? parser.LastEventId, frame.Data)
+            {
+                LineNumber = sequence,
+                Rejection = TooLarge(frame.Data.Length),
+            };
+            await pacer.WaitAsync(frame.Data, cancellationToken);
+            await output.WriteAsync(item, cancellationToken);
+        }
+    }
+
+    private (string, string)? TooLarge(int length) =>
+        length > _options.MaxEventBytes
+            ? (EventParseError.TooLarge, $"event of {length} bytes exceeds Safeguard:Source:MaxEventBytes ({_options.MaxEventBytes})")
+            : null;
+
+    private static async Task<bool> LooksLikeSseAsync(string path, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            return line.StartsWith("event:", StringComparison.Ordinal) || line.StartsWith("id:", StringComparison.Ordinal) ||
+                   line.StartsWith("data:", StringComparison.Ordinal) || line.StartsWith(':') || line.StartsWith("retry:", StringComparison.Ordinal);
+        }
+
+        return false;
+    }
+
+    /// <summary>Spaces events by their own <c>meta.dt</c>/<c>dt</c>, divided by the speed. Speed 0 means no pacing.</summary>
+    private sealed class ReplayPacer(double speed, TimeProvider timeProvider)
+    {
+        private DateTimeOffset? _firstEventTime;
+        private long _startTimestamp;
+
+        public async ValueTask WaitAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+        {
+            if (speed <= 0 || EventTime(payload) is not { } time)
+            {
+                return;
+            }
+
+            if (_firstEventTime is not { } first)
+            {
+                _firstEventTime = time;
+                _startTimestamp = timeProvider.GetTimestamp();
+                return;
+            }
+
+            var due = TimeSpan.FromTicks((long)((time - first).Ticks / speed));
+            var wait = due - timeProvider.GetElapsedTime(_startTimestamp);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, timeProvider, cancellationToken);
+            }
+        }
+
+        private static DateTimeOffset? EventTime(ReadOnlyMemory<byte> payload)
+        {
+            try
+            {
+                var reader = new Utf8JsonReader(payload.Span);
+                using var document = JsonDocument.ParseValue(ref reader);
+                var root = document.RootElement;
+                if (root.TryGetProperty("meta", out var meta) && meta.TryGetProperty("dt", out var dt) && dt.TryGetDateTimeOffset(out var time))
+                {
+                    return time;
+                }
+
+                return root.TryGetProperty("dt", out var top) && top.TryGetDateTimeOffset(out var topTime) ? topTime : null;
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+    }
+}

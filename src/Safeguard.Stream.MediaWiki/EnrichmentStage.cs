@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Safeguard.Stream.Core.Pipeline;
+using Safeguard.Stream.Core.Telemetry;
+
+namespace Safeguard.Stream.MediaWiki;
+
+/// <summary>
+/// Fetches each routed edit's diff. Hidden, missing and empty revisions become skips; unexpected API answers and
+/// requests that still fail after the resilience handler's retries become dead letters; the stage moves on.
+/// </summary>
+public sealed partial class EnrichmentStage(
+    PipelineChannels channels,
+    MediaWikiClient client,
+    IOptions<MediaWikiOptions> options,
+    TimeProvider timeProvider,
+    SafeguardTelemetry telemetry,
+    ILogger<EnrichmentStage> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Exception? failure = null;
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, options.Value.MaxConcurrency).Select(_ => WorkAsync(stoppingToken)));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+            Log.StageFailed(logger, ex);
+            throw;
+        }
+        finally
+        {
+            channels.Enriched.Writer.TryComplete(failure);
+            channels.CompleteResultWriter(failure);
+        }
+    }
+
+    private async Task WorkAsync(CancellationToken cancellationToken)
+    {
+        var reader = channels.Routed.Reader;
+        while (await reader.WaitToReadAsync(cancellationToken))
+        {
+            while (reader.TryRead(out var routed))
+            {
+                await EnrichAsync(routed, cancellationToken);
+            }
+        }
+    }
+
+    private async Task EnrichAsync(RoutedEdit routed, CancellationToken cancellationToken)
+    {
+        var started = timeProvider.GetTimestamp();
+        using var activity = telemetry.ActivitySource.StartActivity("enrich edit", ActivityKind.Internal);
+        DiffFetchResult result;
+        try
+        {
+            result = await client.GetDiffAsync(routed.Edit, cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or System.Text.Json.JsonException ||
+                                   (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested) ||
+                                   ex.GetType().Namespace?.StartsWith("Polly", StringComparison.Ordinal) == true)
+        {
+            activity?.AddException(ex);
+            activity?.SetStatus(ActivityStatusCode.Error);
+            Log.FetchFailed(logger, routed.Edit.WikiId, routed.Edit.RevId, ex.GetType().Name);
+            result = DiffFetchResult.Fail("mediawiki_unavailable", ex.GetType().Name + ": " + ex.Message);
+        }
+
+        telemetry.StageDuration.Record(timeProvider.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Stage, "enrich"));
+        if (result.Diff is { } diff)
+        {
+            await channels.Enriched.Writer.WriteAsync(new EnrichedEdit(routed, diff), cancellationToken);
+        }
+        else if (result.SkipReason is { } reason)
+        {
+            telemetry.Skipped.Add(1, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Reason, reason));
+            await channels.Results.Writer.WriteAsync(new SkippedResult(routed.Source, routed.Edit, reason), cancellationToken);
+        }
+        else
+        {
+            var failure = result.FailureReason ?? "mediawiki_error";
+            telemetry.DeadLettered.Add(1, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Reason, failure));
+            await channels.Results.Writer.WriteAsync(
+                new DeadLetteredResult(routed.Source, routed.Edit, failure, result.Detail ?? failure), cancellationToken);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2101, EventName = "DiffFetchFailed", Level = LogLevel.Warning,
+            Message = "Fetching the diff of {WikiId}:{RevId} failed ({ErrorType}); dead-lettered")]
+        public static partial void FetchFailed(ILogger logger, string wikiId, long revId, string errorType);
+
+        [LoggerMessage(EventId = 2102, EventName = "EnrichmentStageFailed", Level = LogLevel.Critical, Message = "Enrichment stage failed")]
+        public static partial void StageFailed(ILogger logger, Exception exception);
+    }
+}

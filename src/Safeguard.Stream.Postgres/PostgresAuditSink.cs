@@ -1,0 +1,127 @@
+using System.Text;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Safeguard.Stream.Core.Pipeline;
+using Safeguard.Stream.Core.Verdicts;
+
+namespace Safeguard.Stream.Postgres;
+
+/// <summary>
+/// Writes verdicts and dead letters of a batch in one transaction, as multi-row inserts that skip rows already
+/// present, so a replayed batch changes nothing.
+/// </summary>
+public sealed class PostgresAuditSink(NpgsqlDataSource dataSource, IOptions<PostgresOptions> options) : IResultSink
+{
+    private const string InsertClassifications = """
+        insert into safeguard.classifications (
+            wiki_id, rev_id, policy_id, policy_version, event_id, domain, page_id, page_title, namespace, parent_rev_id, rev_dt,
+            performer, status, error, violation, probability, flagged, mode, category, rationale, visibility, model,
+            reasoning_effort, prompt_tokens, completion_tokens, cached_tokens, latency_ms, input_truncated, classified_at)
+        select * from unnest(
+            @wikiIds::text[], @revIds::bigint[], @policyIds::text[], @policyVersions::int[], @eventIds::uuid[], @domains::text[],
+            @pageIds::bigint[], @titles::text[], @namespaces::int[], @parents::bigint[], @revDts::timestamptz[],
+            @performers::text[], @statuses::text[], @errors::text[], @violations::boolean[], @probabilities::real[],
+            @flagged::boolean[], @modes::text[], @categories::text[], @rationales::text[], @visibilities::text[], @models::text[],
+            @efforts::text[], @promptTokens::int[], @completionTokens::int[], @cachedTokens::int[], @latencies::int[],
+            @truncated::boolean[], @classifiedAt::timestamptz[])
+        on conflict (wiki_id, rev_id, policy_id, policy_version) do nothing
+        """;
+
+    private const string InsertDeadLetters = """
+        insert into safeguard.dead_letters (source, item_key, position, wiki_id, rev_id, reason, detail, payload)
+        select * from unnest(@sources::text[], @keys::text[], @positions::text[], @wikiIds::text[], @revIds::bigint[],
+                             @reasons::text[], @details::text[], @payloads::text[])
+        on conflict (source, item_key) do nothing
+        """;
+
+    public string Name => "postgres";
+
+    public async Task WriteAsync(IReadOnlyList<PipelineResult> batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var rows = batch.OfType<ClassifiedResult>().SelectMany(r => r.Verdicts.Select(v => (r.Edit, Verdict: v))).ToList();
+        var dead = batch.OfType<DeadLetteredResult>().ToList();
+        if (rows.Count == 0 && dead.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (rows.Count > 0)
+        {
+            var args = new
+            {
+                wikiIds = rows.Select(r => r.Edit.WikiId).ToArray(),
+                revIds = rows.Select(r => r.Edit.RevId).ToArray(),
+                policyIds = rows.Select(r => r.Verdict.PolicyId).ToArray(),
+                policyVersions = rows.Select(r => r.Verdict.PolicyVersion).ToArray(),
+                eventIds = rows.Select(r => EventIdentity.ForVerdict(r.Edit.WikiId, r.Edit.RevId, r.Verdict.PolicyId, r.Verdict.PolicyVersion)).ToArray(),
+                domains = rows.Select(r => r.Edit.Domain).ToArray(),
+                pageIds = rows.Select(r => r.Edit.PageId).ToArray(),
+                titles = rows.Select(r => r.Edit.PageTitle).ToArray(),
+                namespaces = rows.Select(r => r.Edit.Namespace).ToArray(),
+                parents = rows.Select(r => r.Edit.ParentRevId).ToArray(),
+                revDts = rows.Select(r => r.Edit.RevisionTime ?? r.Edit.EventTime).ToArray(),
+                performers = rows.Select(r => r.Edit.Performer?.UserText).ToArray(),
+                statuses = rows.Select(r => r.Verdict.Status == VerdictStatus.Ok ? "ok" : "error").ToArray(),
+                errors = rows.Select(r => r.Verdict.Error).ToArray(),
+                violations = rows.Select(r => r.Verdict.Violation).ToArray(),
+                probabilities = rows.Select(r => (float?)r.Verdict.Probability).ToArray(),
+                flagged = rows.Select(r => r.Verdict.Flagged).ToArray(),
+                modes = rows.Select(r => r.Verdict.Mode.ToString().ToLowerInvariant()).ToArray(),
+                categories = rows.Select(r => r.Verdict.Category).ToArray(),
+                rationales = rows.Select(r => r.Verdict.Rationale).ToArray(),
+                visibilities = rows.Select(r => r.Verdict.Visibility.ToString().ToLowerInvariant()).ToArray(),
+                models = rows.Select(r => r.Verdict.Model).ToArray(),
+                efforts = rows.Select(r => r.Verdict.ReasoningEffort.ToString().ToLowerInvariant()).ToArray(),
+                promptTokens = rows.Select(r => r.Verdict.PromptTokens).ToArray(),
+                completionTokens = rows.Select(r => r.Verdict.CompletionTokens).ToArray(),
+                cachedTokens = rows.Select(r => r.Verdict.CachedTokens).ToArray(),
+                latencies = rows.Select(r => (int)Math.Min(int.MaxValue, r.Verdict.LatencyMs)).ToArray(),
+                truncated = rows.Select(r => r.Verdict.InputTruncated).ToArray(),
+                classifiedAt = rows.Select(r => r.Verdict.ClassifiedAt).ToArray(),
+            };
+            await connection.ExecuteAsync(new CommandDefinition(InsertClassifications, args, transaction, cancellationToken: cancellationToken));
+        }
+
+        if (dead.Count > 0)
+        {
+            var maxChars = options.Value.DeadLetterPayloadChars;
+            var args = new
+            {
+                sources = dead.Select(d => d.Source.SourceName).ToArray(),
+                keys = dead.Select(DeadLetterKey).ToArray(),
+                positions = dead.Select(d => d.Source.Position).ToArray(),
+                wikiIds = dead.Select(d => d.Edit?.WikiId).ToArray(),
+                revIds = dead.Select(d => d.Edit?.RevId).ToArray(),
+                reasons = dead.Select(d => d.Reason).ToArray(),
+                details = dead.Select(d => d.Detail).ToArray(),
+                payloads = dead.Select(d => Payload(d.Source.Payload, maxChars)).ToArray(),
+            };
+            await connection.ExecuteAsync(new CommandDefinition(InsertDeadLetters, args, transaction, cancellationToken: cancellationToken));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>An edit is keyed by wiki and revision; an unparsable payload by where it was in the source.</summary>
+    public static string DeadLetterKey(DeadLetteredResult dead)
+    {
+        ArgumentNullException.ThrowIfNull(dead);
+        return dead.Edit is { } edit ? $"{edit.WikiId}:{edit.RevId}" : $"at:{dead.Source.Position ?? dead.Source.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+    }
+
+    private static string? Payload(ReadOnlyMemory<byte> payload, int maxChars)
+    {
+        if (maxChars == 0 || payload.IsEmpty)
+        {
+            return null;
+        }
+
+        // Postgres text cannot hold NUL; bad payloads may contain anything.
+        var text = Encoding.UTF8.GetString(payload.Span).Replace('\0', '\uFFFD');
+        return text.Length <= maxChars ? text : text[..maxChars];
+    }
+}

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Safeguard.Stream.Core.Events;
+using Safeguard.Stream.Core.Pipeline;
+using Safeguard.Stream.Core.Routing;
+using Safeguard.Stream.EventStreams;
+using Safeguard.Stream.Worker.Hosting;
+
+namespace Safeguard.Stream.Worker.Commands;
+
+/// <summary><c>safeguard route --events FILE</c>: explains, event by event, what the filters and policy scopes decide. No network.</summary>
+internal static class RouteCommand
+{
+    public static Command Create()
+    {
+        var events = new Option<FileInfo>("--events") { Description = "JSONL of event payloads, or a raw SSE capture.", Required = true };
+        var command = new Command("route", "Explain routing for a file of events: which policies each edit gets, or why it is skipped.") { events };
+        command.SetAction((parse, ct) => SafeguardCli.Guard(async () =>
+        {
+            var file = parse.GetValue(events)!;
+            if (!file.Exists)
+            {
+                throw new UsageException($"--events: file not found: {file.FullName}");
+            }
+
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
+            SafeguardHost.Configure(builder, new Dictionary<string, string?> { ["Safeguard:Source:File"] = file.FullName });
+            builder.AddSafeguardClassification();
+            builder.AddSafeguardCore();
+            builder.Services.AddOptions<SourceOptions>().BindConfiguration(SourceOptions.SectionName).ValidateDataAnnotations();
+            using var host = builder.Build();
+
+            var router = host.Services.GetRequiredService<EditRouter>();
+            var dedupe = new DedupeWindow(host.Services.GetRequiredService<IOptions<FilterOptions>>().Value.DedupeWindow);
+            var source = new FileEventSource(host.Services.GetRequiredService<IOptions<SourceOptions>>(), TimeProvider.System);
+            var channel = Channel.CreateUnbounded<SourceEvent>();
+            var reading = Task.Run(async () =>
+            {
+                try
+                {
+                    await source.RunAsync(channel.Writer, ct);
+                }
+                finally
+                {
+                    channel.Writer.TryComplete();
+                }
+            }, ct);
+
+            var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+            await foreach (var raw in channel.Reader.ReadAllAsync(ct))
+            {
+                var outcome = Explain(raw, router, dedupe, out var label);
+                counts[outcome] = counts.GetValueOrDefault(outcome) + 1;
+                Console.WriteLine($"{raw.LineNumber,6}  {label,-40}  {outcome}");
+            }
+
+            await reading;
+            Console.WriteLine("route: " + string.Join(" ", counts.Select(c => $"{c.Key}={c.Value}")));
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static string Explain(SourceEvent raw, EditRouter router, DedupeWindow dedupe, out string label)
+    {
+        label = "-";
+        if (raw.Rejection is { } rejection)
+        {
+            return "dead_letter:" + rejection.Reason;
+        }
+
+        var parsed = EventParser.Parse(raw.Payload.Span);
+        if (parsed.IsCanary)
+        {
+            return "skip:" + SkipReason.Canary;
+        }
+
+        if (parsed.Event is not { } edit)
+        {
+            label = parsed.ErrorDetail ?? "-";
+            return "dead_letter:" + parsed.ErrorReason;
+        }
+
+        label = $"{edit.WikiId}:{edit.RevId.ToString(CultureInfo.InvariantCulture)} ns{edit.Namespace} {edit.SourceKind}";
+        if (edit.Kind != EditKind.Other && !dedupe.TryAdd(edit.WikiId, edit.RevId))
+        {
+            return "skip:" + SkipReason.Duplicate;
+        }
+
+        var decision = router.Route(edit);
+        return decision.SkipReason is { } reason ? "skip:" + reason : "classify:" + string.Join("+", decision.Policies.Select(p => p.Id));
+    }
+}

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using Microsoft.Extensions.Options;
+using Safeguard.Stream.Worker.Hosting;
+
+namespace Safeguard.Stream.Worker.Commands;
+
+/// <summary>The <c>safeguard</c> command line. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.</summary>
+internal static class SafeguardCli
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("Safeguard.Stream: LLM policy classification of Wikimedia edits (gpt-oss-safeguard via vLLM).");
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(ReplayCommand.Create());
+        root.Subcommands.Add(RouteCommand.Create());
+        root.Subcommands.Add(ClassifyCommand.Create());
+        root.Subcommands.Add(NotYet("eval", "Measure a policy on a labeled dataset (--dataset FILE --policy ID --out DIR).", "the evaluation harness (issue 8)"));
+        root.Subcommands.Add(PoliciesCommand.Create());
+        root.Subcommands.Add(DbCommand.Create());
+        root.Subcommands.Add(FlaggedCommand.Create());
+        root.Subcommands.Add(NotYet("feedback", "Record a moderator's verdict on a classification (--id ID --verdict correct|incorrect).", "moderator feedback (issue 6)"));
+        return root;
+    }
+
+    /// <summary>Runs a command body, turning configuration errors into exit code 2 with the key named.</summary>
+    public static async Task<int> Guard(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (OptionsValidationException ex)
+        {
+            await Console.Error.WriteLineAsync("configuration error: " + SafeguardHost.Describe(ex));
+            return ExitCodes.BadUsage;
+        }
+        catch (UsageException ex)
+        {
+            await Console.Error.WriteLineAsync("error: " + ex.Message);
+            return ExitCodes.BadUsage;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("cancelled");
+            return ExitCodes.RuntimeFailure;
+        }
+        catch (Exception ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.GetType().Name}: {ex.Message}");
+            return ExitCodes.RuntimeFailure;
+        }
+    }
+
+    private static Command NotYet(string name, string description, string what)
+    {
+        var command = new Command(name, description + " [not implemented yet]") { TreatUnmatchedTokensAsErrors = false };
+        command.SetAction(_ =>
+        {
+            Console.Error.WriteLine($"safeguard {name}: {what} is not implemented yet.");
+            return ExitCodes.BadUsage;
+        });
+        return command;
+    }
+}
+
+/// <summary>A command-line mistake: reported without a stack trace, exit code 2.</summary>
+internal sealed class UsageException(string message) : Exception(message);

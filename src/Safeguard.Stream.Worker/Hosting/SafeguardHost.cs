@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Options;
+using Safeguard.Stream.Classification.Llm;
+using Safeguard.Stream.Classification.Policies;
+using Safeguard.Stream.Core.Pipeline;
+using Safeguard.Stream.Core.Routing;
+using Safeguard.Stream.EventStreams;
+using Safeguard.Stream.Kafka;
+using Safeguard.Stream.MediaWiki;
+using Safeguard.Stream.Postgres;
+
+namespace Safeguard.Stream.Worker.Hosting;
+
+/// <summary>The composition root: configuration sources and the pipeline's components in stop order.</summary>
+internal static class SafeguardHost
+{
+    /// <summary>
+    /// Layers configuration: appsettings.json beside the binary, then the environment (<c>Safeguard__Llm__Endpoint</c>),
+    /// then <paramref name="overrides"/> from the command line. <c>SAFEGUARD_LLM_URL</c> is honoured as the LLM endpoint.
+    /// </summary>
+    public static void Configure(IHostApplicationBuilder builder, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.SetBasePath(AppContext.BaseDirectory);
+        builder.Configuration.AddJsonFile("appsettings.json", optional: false, reloadOnChange: false);
+        builder.Configuration.AddJsonFile($"appsettings.{builder.Environment.EnvironmentName}.json", optional: true, reloadOnChange: false);
+        if (Environment.GetEnvironmentVariable("SAFEGUARD_LLM_URL") is { Length: > 0 } llmUrl)
+        {
+            builder.Configuration.AddInMemoryCollection([new("Safeguard:Llm:Endpoint", llmUrl)]);
+        }
+
+        builder.Configuration.AddEnvironmentVariables();
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides);
+        }
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(o =>
+        {
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+        });
+        builder.Logging.AddFilter("Microsoft.Extensions.Http", LogLevel.Warning);
+    }
+
+    /// <summary>Every stage, registered sinks-first so the host stops the source first and the rest drain.</summary>
+    public static void AddPipeline(IHostApplicationBuilder builder)
+    {
+        builder.AddSafeguardClassification();
+        builder.AddSafeguardCore();
+        builder.AddSafeguardPostgres();
+        builder.AddSafeguardKafka();
+        builder.AddSafeguardMediaWiki();
+        builder.AddSafeguardPublishStage();
+        builder.AddSafeguardClassificationStage();
+        builder.AddSafeguardEnrichmentStage();
+        builder.AddSafeguardRoutingStage();
+        builder.AddSafeguardSource();
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromSeconds(30);
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
+        });
+    }
+
+    /// <summary>Maps an options type to its configuration section, so a bad value is reported with its full key.</summary>
+    public static string SectionOf(Type? optionsType) => optionsType?.Name switch
+    {
+        nameof(SourceOptions) => SourceOptions.SectionName,
+        nameof(FilterOptions) => FilterOptions.SectionName,
+        nameof(MediaWikiOptions) => MediaWikiOptions.SectionName,
+        nameof(LlmOptions) => LlmOptions.SectionName,
+        nameof(PoliciesOptions) => PoliciesOptions.SectionName,
+        nameof(KafkaOptions) => KafkaOptions.SectionName,
+        nameof(PostgresOptions) => PostgresOptions.SectionName,
+        nameof(PipelineOptions) => PipelineOptions.SectionName,
+        _ => "Safeguard",
+    };
+
+    public static string Describe(OptionsValidationException ex) =>
+        string.Join(Environment.NewLine, ex.Failures.Select(f => f.StartsWith("Safeguard:", StringComparison.Ordinal) || f.Contains(": error:", StringComparison.Ordinal)
+            ? f
+            : $"{SectionOf(ex.OptionsType)}: {f}"));
+}

@@ -1,0 +1,3 @@
+using Safeguard.Stream.Worker.Commands;
+
+return await SafeguardCli.Create().Parse(args).InvokeAsync();
