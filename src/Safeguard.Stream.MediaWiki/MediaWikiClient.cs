@@ -97,12 +97,15 @@ public sealed partial class MediaWikiClient(
             return DiffFetchResult.Skip(SkipReason.RevisionMissing, $"revision {edit.RevId} is in badrevids");
         }
 
-        if (!root.TryGetProperty("query", out query) || !query.TryGetProperty("pages", out var pages) || pages.ValueKind != JsonValueKind.Array)
+        if (!root.TryGetProperty("query", out query) || !query.TryGetProperty("pages", out var pages) ||
+            pages.ValueKind is not (JsonValueKind.Array or JsonValueKind.Object))
         {
             return DiffFetchResult.Fail("mediawiki_response", "revisions response without query.pages");
         }
 
-        foreach (var page in pages.EnumerateArray())
+        // formatversion=2 lists pages in an array; formatversion=1 keys them by page id.
+        var pageList = pages.ValueKind == JsonValueKind.Array ? pages.EnumerateArray().ToList() : [.. pages.EnumerateObject().Select(p => p.Value)];
+        foreach (var page in pageList)
         {
             if (page.TryGetProperty("missing", out _))
             {
@@ -116,6 +119,11 @@ public sealed partial class MediaWikiClient(
 
             foreach (var revision in revisions.EnumerateArray())
             {
+                if (revision.TryGetProperty("revid", out var revid) && revid.TryGetInt64(out var id) && id != edit.RevId)
+                {
+                    continue;
+                }
+
                 if (revision.TryGetProperty("texthidden", out _) || revision.TryGetProperty("suppressed", out _))
                 {
                     return DiffFetchResult.Skip(SkipReason.RevisionHidden, "revision text is hidden");

@@ -1,0 +1,59 @@
+# Safeguard.Stream — a thin wrapper over the dotnet CLI and the scripts in scripts/.
+# Contracts (DESIGN.md): setup build test demo run bench lint services-up services-down.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
+
+CONFIG ?= Release
+PUBLISH := artifacts/publish/safeguard
+FAKES := artifacts/publish/fakes
+
+.PHONY: setup build fakes test demo run bench lint chaos services-up services-down clean
+
+## setup: install what a fresh Debian 12 machine lacks (postgresql, kcat) and restore NuGet packages. Idempotent.
+setup:
+	@scripts/setup.sh
+
+## build: Release build; the CLI is published to artifacts/publish/safeguard/safeguard.
+build:
+	dotnet publish src/Safeguard.Stream.Worker -c $(CONFIG) -o $(PUBLISH) --nologo -v quiet
+
+fakes:
+	dotnet publish tests/Safeguard.Stream.Fakes -c $(CONFIG) -o $(FAKES) --nologo -v quiet
+
+## test: every test, unit and integration (real local Postgres, librdkafka mock cluster, loopback fakes).
+test: setup
+	@scripts/test.sh
+
+## demo: the whole pipeline offline, end to end, on this machine.
+demo: setup build fakes
+	@scripts/demo.sh
+
+## run: the live worker (EventStreams, MediaWiki API, vLLM at SAFEGUARD_LLM_URL, Kafka, Postgres from configuration).
+run: build
+	$(PUBLISH)/safeguard run
+
+## bench: benchmarks; results in artifacts/bench/results.json.
+bench: build
+	@scripts/bench.sh
+
+## lint: format check and policy lint.
+lint: build
+	dotnet format Safeguard.Stream.sln --verify-no-changes --no-restore -v quiet
+	$(PUBLISH)/safeguard policies lint --dir policies
+
+## chaos: replay with faults injected (not implemented yet).
+chaos:
+	@echo "make chaos: fault-injection replays are not implemented yet (see the performance and reliability issue)" >&2; exit 2
+
+## services-up / services-down: local Postgres, Kafka-protocol broker, vLLM simulator, SSE and wiki API fixtures on loopback.
+services-up: setup fakes
+	@scripts/services.sh up
+
+services-down:
+	@scripts/services.sh down
+
+clean:
+	rm -rf artifacts .local

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Offline end-to-end demo: local services, migrate, replay the bundled sample through every stage, then read the
+# results back with independent clients (kcat for Kafka, psql for Postgres) and print what was flagged.
+# The model is the vLLM SIMULATOR: its verdicts are deterministic stand-ins that exercise the pipeline, not moderation quality.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+safeguard=artifacts/publish/safeguard/safeguard
+events=${SAFEGUARD_DEMO_EVENTS:-tests/data/demo/events.jsonl}
+out=artifacts/demo
+mkdir -p "$out"
+
+cleanup() { scripts/services.sh down >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+scripts/services.sh up >/dev/null
+set -a; source .local/services.env; set +a
+
+export Safeguard__Postgres__ConnectionString="$SAFEGUARD_POSTGRES"
+export Safeguard__Kafka__BootstrapServers="$SAFEGUARD_KAFKA_BOOTSTRAP"
+export Safeguard__MediaWiki__ApiUrlTemplate="$SAFEGUARD_WIKI_API_TEMPLATE"
+export Safeguard__Policies__Directory="$PWD/policies"
+export Logging__LogLevel__Default=Warning
+
+echo "demo: model = vLLM simulator at $SAFEGUARD_LLM_URL (stand-in verdicts, labeled [simulated])"
+"$safeguard" db migrate
+"$safeguard" replay --events "$events" --summary-out "$out/summary.json"
+
+echo
+echo "demo: flagged edits, read back from Postgres (safeguard flagged):"
+"$safeguard" flagged --since 3650d --limit 1000
+
+# Every message on every output topic, read back by an independent Kafka client.
+: >"$out/kafka-events.jsonl"
+for topic in mediawiki.page_safeguard_classification_change.v1 mediawiki.page_safeguard_classification_change.restricted.v1; do
+  if kcat -b "$SAFEGUARD_KAFKA_BOOTSTRAP" -L -t "$topic" 2>/dev/null | grep -q "partition 0"; then
+    kcat -b "$SAFEGUARD_KAFKA_BOOTSTRAP" -C -t "$topic" -o beginning -e -q -f '%s\n' >>"$out/kafka-events.jsonl"
+  fi
+done
+kafka_messages=$(grep -c . "$out/kafka-events.jsonl" || true)
+# Npgsql's "Host=..;Port=..;Username=..;Database=.." as libpq keywords for psql.
+libpq=$(tr ';' '\n' <<<"$SAFEGUARD_POSTGRES" | sed -E 's/^Host=/host=/I; s/^Port=/port=/I; s/^Username=/user=/I; s/^Database=/dbname=/I; s/^Password=/password=/I' | tr '\n' ' ')
+postgres_rows=$(psql "$libpq" -Atqc "select count(*) from safeguard.classifications")
+
+field() { grep -o "\"$1\":[0-9]*" "$out/summary.json" | head -n1 | cut -d: -f2; }
+events_n=$(field events); classified=$(field classified); skipped=$(field skipped)
+dead=$(field dead_lettered); verdicts=$(field verdicts); flagged=$(field flagged)
+echo
+echo "demo: wrote $out/kafka-events.jsonl and $out/summary.json"
+echo "demo: events=$events_n classified=$classified skipped=$skipped dead_lettered=$dead verdicts=$verdicts flagged=$flagged kafka_messages=$kafka_messages postgres_rows=$postgres_rows"

@@ -1,0 +1,77 @@
+using Safeguard.Stream.Classification.Policies;
+using Safeguard.Stream.Core.Policies;
+
+namespace Safeguard.Stream.Classification.Tests.Policies;
+
+public sealed class PolicyDocumentTests
+{
+    private const string Valid = """
+        ---
+        id: spam
+        version: 2
+        title: Spam
+        applies_to:
+          wikis: [enwiki]
+          languages: [en]
+          namespaces: [0, 2]
+        reasoning_effort: medium
+        threshold: 0.8
+        categories: [SP1]
+        visibility: restricted
+        mode: shadow
+        ---
+        # Spam
+        body text
+        """;
+
+    [Fact]
+    public void Parse_FullFrontMatter_ReadsEveryKey()
+    {
+        var (policy, problems) = PolicyDocument.Parse("spam.md", Valid);
+
+        Assert.Empty(problems);
+        Assert.NotNull(policy);
+        Assert.Equal("spam", policy.Id);
+        Assert.Equal(2, policy.Version);
+        Assert.Equal(ReasoningEffort.Medium, policy.ReasoningEffort);
+        Assert.Equal(0.8, policy.Threshold);
+        Assert.Equal(PolicyVisibility.Restricted, policy.Visibility);
+        Assert.Equal(PolicyMode.Shadow, policy.Mode);
+        Assert.Equal(["enwiki"], policy.AppliesTo.Wikis);
+        Assert.Equal([0, 2], policy.AppliesTo.Namespaces);
+        Assert.Equal("# Spam\nbody text\n", policy.Body);
+    }
+
+    [Theory]
+    [InlineData("reasoning_effort: medium", "reasoning_effort: extreme", "reasoning_effort")]
+    [InlineData("threshold: 0.8", "threshold: 1.5", "threshold")]
+    [InlineData("version: 2", "version: two", "version")]
+    [InlineData("id: spam", "id: Spam Policy", "id")]
+    [InlineData("mode: shadow", "mode: enforce\nsurprise: 1", "surprise")]
+    [InlineData("  namespaces: [0, 2]", "  namespaces: [main]", "namespaces")]
+    public void Parse_BadValue_NamesTheKey(string original, string replacement, string key)
+    {
+        var (policy, problems) = PolicyDocument.Parse("spam.md", Valid.Replace(original, replacement, StringComparison.Ordinal));
+
+        Assert.Null(policy);
+        Assert.Contains(problems, p => p.IsError && p.Message.Contains(key, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_NoFrontMatter_IsAnError()
+    {
+        var (policy, problems) = PolicyDocument.Parse("x.md", "# Just markdown");
+
+        Assert.Null(policy);
+        Assert.Contains("front matter", Assert.Single(problems).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_InvalidYaml_ReportsLine()
+    {
+        var (policy, problems) = PolicyDocument.Parse("x.md", "---\nid: [unclosed\n---\nbody");
+
+        Assert.Null(policy);
+        Assert.Contains("not valid YAML", Assert.Single(problems).Message, StringComparison.Ordinal);
+    }
+}
