@@ -1,0 +1,67 @@
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Safeguard.Stream.Core.Events;
+using Safeguard.Stream.Core.Pipeline;
+
+namespace Safeguard.Stream.EventStreams.Tests;
+
+public sealed class FileEventSourceTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("file-source").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static async Task<List<SourceEvent>> ReadAllAsync(string path, int maxEventBytes = 1024 * 1024)
+    {
+        var source = new FileEventSource(Options.Create(new SourceOptions { File = path, MaxEventBytes = maxEventBytes }), TimeProvider.System);
+        var channel = Channel.CreateUnbounded<SourceEvent>();
+        await source.RunAsync(channel.Writer, TestContext.Current.CancellationToken);
+        channel.Writer.Complete();
+        return await channel.Reader.ReadAllAsync(TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task RunAsync_JsonLines_KeepsLineNumbersAndContiguousSequences()
+    {
+        var path = Path.Combine(_directory, "events.jsonl");
+        await File.WriteAllTextAsync(path, "{\"a\":1}\n\n{\"b\":2}\n{broken\n", TestContext.Current.CancellationToken);
+
+        var events = await ReadAllAsync(path);
+
+        Assert.Equal([1L, 2, 3], events.Select(e => e.Sequence));
+        Assert.Equal([1L, 3, 4], events.Select(e => e.LineNumber!.Value));
+        Assert.Equal("{broken", Encoding.UTF8.GetString(events[2].Payload.Span));
+        Assert.Equal("4", events[2].Position);
+    }
+
+    [Fact]
+    public async Task RunAsync_OversizedLine_IsMarkedForDeadLetter()
+    {
+        var path = Path.Combine(_directory, "big.jsonl");
+        await File.WriteAllTextAsync(path, "{\"small\":1}\n{\"big\":\"" + new string('x', 3000) + "\"}\n", TestContext.Current.CancellationToken);
+
+        var events = await ReadAllAsync(path, maxEventBytes: 1024);
+
+        Assert.Null(events[0].Rejection);
+        Assert.Equal(EventParseError.TooLarge, events[1].Rejection!.Value.Reason);
+    }
+
+    [Fact]
+    public async Task RunAsync_RecordedSseCapture_YieldsPayloadAndSseId()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "data", "wikimedia", "sse", "recentchange.edit.enwiki.2021-09-15.sse.reconstructed.txt");
+
+        var events = await ReadAllAsync(path);
+
+        var single = Assert.Single(events);
+        Assert.StartsWith("[{\"topic\":\"eqiad.mediawiki.recentchange\"", single.Position, StringComparison.Ordinal);
+        Assert.Equal(1044480964, EventParser.Parse(single.Payload.Span).Event!.RevId);
+    }
+
+    [Fact]
+    public async Task RunAsync_MissingFile_Throws()
+    {
+        await Assert.ThrowsAsync<FileNotFoundException>(() => ReadAllAsync(Path.Combine(_directory, "nope.jsonl")));
+    }
+}

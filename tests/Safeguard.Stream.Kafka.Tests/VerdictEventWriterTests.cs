@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Safeguard.Stream.Core.Events;
+using Safeguard.Stream.Core.Pipeline;
+using Safeguard.Stream.Core.Policies;
+using Safeguard.Stream.Core.Verdicts;
+
+namespace Safeguard.Stream.Kafka.Tests;
+
+public sealed class VerdictEventWriterTests
+{
+    private static readonly DateTimeOffset s_now = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
+
+    private static EditEvent Edit(long? pageId = 42) => new()
+    {
+        SchemaUri = "/mediawiki/page/change/1.3.0", Stream = "mediawiki.page_change.v1", Domain = "en.wikipedia.org", WikiId = "enwiki",
+        RevId = 1001, ParentRevId = 1000, Kind = EditKind.Edit, SourceKind = "edit", PageId = pageId, PageTitle = "Example_page",
+        Namespace = 0, EventTime = s_now.AddSeconds(-5), RevisionTime = s_now.AddSeconds(-6), RequestId = "req-1",
+        Performer = new Performer("Someone", false, false, ["user"], 12),
+    };
+
+    private static PolicyVerdict Verdict(PolicyVisibility visibility = PolicyVisibility.Public, PolicyMode mode = PolicyMode.Enforce) => new()
+    {
+        PolicyId = "spam", PolicyVersion = 3, Status = VerdictStatus.Ok, Violation = true, Probability = 0.9, Category = "SP1",
+        Rationale = "adds a casino link", Flagged = true, Mode = mode, Visibility = visibility, ReasoningEffort = ReasoningEffort.Low,
+        Model = "openai/gpt-oss-safeguard-20b", PromptTokens = 700, CompletionTokens = 90, CachedTokens = 600, LatencyMs = 812,
+        ClassifiedAt = s_now,
+    };
+
+    private static JsonElement Write(PolicyVerdict verdict, EditEvent? edit = null) =>
+        JsonDocument.Parse(VerdictEventWriter.Write(edit ?? Edit(), verdict, "topic.v1", "/mediawiki/page/safeguard_classification_change/1.0.0", s_now)).RootElement;
+
+    [Fact]
+    public void Write_PublicVerdict_HasEventPlatformShapeAndRationale()
+    {
+        var json = Write(Verdict());
+
+        Assert.Equal("/mediawiki/page/safeguard_classification_change/1.0.0", json.GetProperty("$schema").GetString());
+        var meta = json.GetProperty("meta");
+        Assert.Equal("topic.v1", meta.GetProperty("stream").GetString());
+        Assert.Equal(EventIdentity.ForVerdict("enwiki", 1001, "spam", 3).ToString(), meta.GetProperty("id").GetString());
+        Assert.Equal("2026-11-20T12:00:00.000Z", meta.GetProperty("dt").GetString());
+        Assert.Equal("req-1", meta.GetProperty("request_id").GetString());
+        Assert.Equal("enwiki", json.GetProperty("wiki_id").GetString());
+        Assert.Equal(42, json.GetProperty("page").GetProperty("page_id").GetInt64());
+        Assert.Equal(1000, json.GetProperty("revision").GetProperty("rev_parent_id").GetInt64());
+        Assert.Equal(["true"], json.GetProperty("predicted_classification").GetProperty("predictions").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(0.9, json.GetProperty("predicted_classification").GetProperty("probabilities").GetProperty("true").GetDouble(), 6);
+        var safeguard = json.GetProperty("safeguard");
+        Assert.True(safeguard.GetProperty("flagged").GetBoolean());
+        Assert.Equal("adds a casino link", safeguard.GetProperty("rationale").GetString());
+        Assert.Equal(600, safeguard.GetProperty("usage").GetProperty("cached_tokens").GetInt32());
+    }
+
+    [Fact]
+    public void Write_RestrictedVerdict_NeverCarriesTheRationale()
+    {
+        var json = Write(Verdict(PolicyVisibility.Restricted));
+
+        Assert.False(json.GetProperty("safeguard").TryGetProperty("rationale", out _));
+        Assert.Equal("restricted", json.GetProperty("safeguard").GetProperty("visibility").GetString());
+        Assert.DoesNotContain("casino", json.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_ShadowVerdict_SaysWouldFlag()
+    {
+        var safeguard = Write(Verdict(mode: PolicyMode.Shadow)).GetProperty("safeguard");
+
+        Assert.True(safeguard.GetProperty("would_flag").GetBoolean());
+        Assert.False(safeguard.TryGetProperty("flagged", out _));
+    }
+
+    [Fact]
+    public void Write_ErrorVerdict_HasStatusAndNoPrediction()
+    {
+        var verdict = Verdict() with { Status = VerdictStatus.Error, Error = "unparsable_verdict", Violation = null, Probability = null, Flagged = false };
+
+        var json = Write(verdict);
+
+        Assert.Equal("error", json.GetProperty("safeguard").GetProperty("status").GetString());
+        Assert.Equal("unparsable_verdict", json.GetProperty("safeguard").GetProperty("error").GetString());
+        Assert.Equal(0, json.GetProperty("predicted_classification").GetProperty("predictions").GetArrayLength());
+    }
+
+    [Fact]
+    public void Key_IsWikiAndPage()
+    {
+        Assert.Equal("""{"wiki_id":"enwiki","page_id":42}""", System.Text.Encoding.UTF8.GetString(VerdictEventWriter.Key(Edit())));
+        Assert.Equal("""{"wiki_id":"enwiki","page_id":null}""", System.Text.Encoding.UTF8.GetString(VerdictEventWriter.Key(Edit(pageId: null))));
+    }
+}
