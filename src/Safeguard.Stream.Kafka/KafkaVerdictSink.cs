@@ -18,6 +18,7 @@ public sealed partial class KafkaVerdictSink : IResultSink, IDisposable
     private readonly KafkaOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<KafkaVerdictSink> _logger;
+    private int _disposed;
 
     public KafkaVerdictSink(IOptions<KafkaOptions> options, TimeProvider timeProvider, ILogger<KafkaVerdictSink> logger)
     {
@@ -27,6 +28,7 @@ public sealed partial class KafkaVerdictSink : IResultSink, IDisposable
         _logger = logger;
         _producer = new ProducerBuilder<byte[], byte[]>(CreateConfig(_options))
             .SetErrorHandler((_, error) => Log.ProducerError(_logger, error.Code, error.IsFatal, error.Reason))
+            .SetLogHandler((_, message) => Log.LibrdkafkaLog(_logger, message.Level, message.Facility, message.Message))
             .Build();
     }
 
@@ -93,6 +95,11 @@ public sealed partial class KafkaVerdictSink : IResultSink, IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         // Bounded flush: anything still unacknowledged is redelivered from the checkpoint on the next start.
         _producer.Flush(TimeSpan.FromSeconds(10));
         _producer.Dispose();
@@ -126,5 +133,8 @@ public sealed partial class KafkaVerdictSink : IResultSink, IDisposable
         [LoggerMessage(EventId = 4001, EventName = "ProducerError", Level = LogLevel.Error,
             Message = "Kafka producer error {Code} (fatal: {IsFatal}): {Reason}")]
         public static partial void ProducerError(ILogger logger, ErrorCode code, bool isFatal, string reason);
+
+        [LoggerMessage(EventId = 4002, EventName = "Librdkafka", Level = LogLevel.Debug, Message = "librdkafka {Level} {Facility}: {Text}")]
+        public static partial void LibrdkafkaLog(ILogger logger, SyslogLevel level, string facility, string text);
     }
 }

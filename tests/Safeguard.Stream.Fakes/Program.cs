@@ -1,0 +1,359 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Safeguard.Stream.Fakes;
+
+/// <summary>
+/// <c>safeguard-fakes</c>: runs the fakes as local services for <c>make services-up</c> / <c>make demo</c>.
+/// </summary>
+internal static partial class Program
+{
+    private const string Usage = """
+        Usage:
+          safeguard-fakes services-up   --state-dir DIR [--llm-port 18000] [--wiki-port 18081] [--sse-port 18082]
+                                        [--pg-port 15432] [--events FILE] [--wiki-fixtures FILE] [--llm-latency-ms 20]
+                                        [--kafka-brokers 1] [--kafka-topic NAME[:PARTITIONS]]...
+              Starts PostgreSQL (own postmaster, data in DIR/pg), a Kafka mock cluster, the vLLM simulator, the SSE
+              replay server and the wiki API fixture server; this process stays in the foreground until SIGTERM/SIGINT.
+              Writes DIR/fakes.pid at start and DIR/services.env once everything is ready.
+              --events: a .jsonl file of event payloads, or a raw SSE capture (any other extension).
+          safeguard-fakes services-down --state-dir DIR [--timeout 20]
+              Stops a running services-up (SIGTERM, then SIGKILL after the timeout), then any PostgreSQL left on DIR/pg,
+              and removes the state files. Exits 0 when nothing runs.
+          safeguard-fakes wait-ready    --state-dir DIR [--timeout 60]
+              Waits until DIR/services.env exists. Exit 1 on timeout or if services-up died.
+        """;
+
+    private const int SigKill = 9;
+    private const int SigTerm = 15;
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        Dictionary<string, List<string>> options;
+        try
+        {
+            options = ParseOptions(args.AsSpan(1));
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message + Environment.NewLine + Usage);
+            return 2;
+        }
+
+        var stateDir = Path.GetFullPath(Single(options, "state-dir") ?? ".local");
+        try
+        {
+            return args[0] switch
+            {
+                "services-up" => await ServicesUpAsync(stateDir, options),
+                "services-down" => await ServicesDownAsync(stateDir, Int(options, "timeout", 20)),
+                "wait-ready" => await WaitReadyAsync(stateDir, Int(options, "timeout", 60)),
+                _ => UnknownCommand(args[0]),
+            };
+        }
+        catch (FormatException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 2;
+        }
+    }
+
+    private static int UnknownCommand(string command)
+    {
+        Console.Error.WriteLine($"Unknown command '{command}'.{Environment.NewLine}{Usage}");
+        return 2;
+    }
+
+    private static async Task<int> ServicesUpAsync(string stateDir, Dictionary<string, List<string>> options)
+    {
+        Directory.CreateDirectory(stateDir);
+        var pidFile = Path.Combine(stateDir, "fakes.pid");
+        var envFile = Path.Combine(stateDir, "services.env");
+        if (ReadLivePid(pidFile) is { } running && running != Environment.ProcessId)
+        {
+            await Console.Error.WriteLineAsync($"services-up is already running (pid {running}); run services-down first.");
+            return 1;
+        }
+
+        File.Delete(envFile);
+        await File.WriteAllTextAsync(pidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+
+        using var stop = new CancellationTokenSource();
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+
+        PostgresCluster? pg = null;
+        KafkaMockCluster? kafka = null;
+        VllmSimulator? llm = null;
+        SseReplayServer? sse = null;
+        WikiApiFixtureServer? wiki = null;
+        try
+        {
+            var ct = stop.Token;
+            pg = await PostgresCluster.StartInDirectoryAsync(
+                Path.Combine(stateDir, "pg"), Int(options, "pg-port", 15432), deleteDirectoryOnDispose: true, ct);
+            var pgConnection = await pg.CreateDatabaseAsync("safeguard", ct);
+
+            kafka = KafkaMockCluster.Start(Int(options, "kafka-brokers", 1));
+            foreach (var topic in options.GetValueOrDefault("kafka-topic") ?? [])
+            {
+                var parts = topic.Split(':', 2);
+                kafka.CreateTopic(parts[0], parts.Length == 2 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : 1);
+            }
+
+            llm = await VllmSimulator.StartAsync(
+                new VllmSimulatorOptions { Latency = TimeSpan.FromMilliseconds(Int(options, "llm-latency-ms", 20)) },
+                Int(options, "llm-port", 18000),
+                ct);
+
+            var events = Single(options, "events");
+            sse = await SseReplayServer.StartAsync(
+                new SseReplayServerOptions
+                {
+                    EventsPath = events is not null && events.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) ? events : null,
+                    RawSsePath = events is not null && !events.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) ? events : null,
+                    EndStreamAtEof = false,
+                },
+                Int(options, "sse-port", 18082),
+                ct);
+
+            wiki = await WikiApiFixtureServer.StartAsync(
+                new WikiApiFixtureServerOptions { FixturesPath = Single(options, "wiki-fixtures") },
+                Int(options, "wiki-port", 18081),
+                ct);
+
+            var env = new StringBuilder()
+                .AppendLine(CultureInfo.InvariantCulture, $"SAFEGUARD_LLM_URL={llm.BaseUrl.ToString().TrimEnd('/')}")
+                .AppendLine(CultureInfo.InvariantCulture, $"SAFEGUARD_POSTGRES={pgConnection}")
+                .AppendLine(CultureInfo.InvariantCulture, $"SAFEGUARD_KAFKA_BOOTSTRAP={kafka.BootstrapServers}")
+                .AppendLine(CultureInfo.InvariantCulture, $"SAFEGUARD_WIKI_API_TEMPLATE={wiki.ApiUrlTemplateString}")
+                .AppendLine(CultureInfo.InvariantCulture, $"SAFEGUARD_SSE_URL={sse.StreamUrl("mediawiki.page_change.v1")}")
+                .ToString();
+            // Write then rename, so wait-ready never sees a half-written file.
+            await File.WriteAllTextAsync(envFile + ".tmp", env, ct);
+            File.Move(envFile + ".tmp", envFile, overwrite: true);
+
+            Console.WriteLine($"safeguard-fakes: services ready (pid {Environment.ProcessId}); {envFile}:");
+            Console.Write(env);
+            Console.WriteLine($"  postgres data: {pg.DataDirectory}; SSE frames: {sse.FrameCount}; SIGTERM/Ctrl+C stops everything.");
+
+            await Task.Delay(Timeout.Infinite, ct);
+            return 0;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            Console.WriteLine("safeguard-fakes: stopping.");
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or DllNotFoundException or FormatException
+                                      or UnauthorizedAccessException or System.Net.Sockets.SocketException or ArgumentException)
+        {
+            await Console.Error.WriteLineAsync("safeguard-fakes: services-up failed: " + e);
+            return 1;
+        }
+        finally
+        {
+            File.Delete(envFile);
+            if (wiki is not null)
+            {
+                await wiki.DisposeAsync();
+            }
+
+            if (sse is not null)
+            {
+                await sse.DisposeAsync();
+            }
+
+            if (llm is not null)
+            {
+                await llm.DisposeAsync();
+            }
+
+            kafka?.Dispose();
+            if (pg is not null)
+            {
+                await pg.DisposeAsync();
+            }
+            else
+            {
+                await PostgresCluster.StopDirectoryAsync(Path.Combine(stateDir, "pg"), CancellationToken.None);
+            }
+
+            if (ReadPid(pidFile) == Environment.ProcessId)
+            {
+                File.Delete(pidFile);
+            }
+        }
+
+        void Cancel(PosixSignalContext context)
+        {
+            context.Cancel = true; // we shut down ourselves, in order
+            stop.Cancel();
+        }
+    }
+
+    private static async Task<int> ServicesDownAsync(string stateDir, int timeoutSeconds)
+    {
+        var pidFile = Path.Combine(stateDir, "fakes.pid");
+        if (ReadLivePid(pidFile) is { } pid)
+        {
+            Console.WriteLine($"safeguard-fakes: sending SIGTERM to {pid}.");
+            _ = Kill(pid, SigTerm);
+            var sw = Stopwatch.StartNew();
+            while (IsFakesProcess(pid) && sw.Elapsed < TimeSpan.FromSeconds(timeoutSeconds))
+            {
+                await Task.Delay(100);
+            }
+
+            if (IsFakesProcess(pid))
+            {
+                await Console.Error.WriteLineAsync($"safeguard-fakes: {pid} did not exit within {timeoutSeconds} s; sending SIGKILL.");
+                _ = Kill(pid, SigKill);
+                for (var i = 0; i < 50 && IsFakesProcess(pid); i++)
+                {
+                    await Task.Delay(100);
+                }
+            }
+        }
+
+        // Safety net: a postmaster survives a SIGKILLed services-up.
+        var pgDir = Path.Combine(stateDir, "pg");
+        await PostgresCluster.StopDirectoryAsync(pgDir, CancellationToken.None);
+        if (Directory.Exists(pgDir))
+        {
+            Directory.Delete(pgDir, recursive: true);
+        }
+
+        File.Delete(Path.Combine(stateDir, "services.env"));
+        File.Delete(Path.Combine(stateDir, "services.env.tmp"));
+        File.Delete(pidFile);
+        Console.WriteLine("safeguard-fakes: services down.");
+        return 0;
+    }
+
+    private static async Task<int> WaitReadyAsync(string stateDir, int timeoutSeconds)
+    {
+        var envFile = Path.Combine(stateDir, "services.env");
+        var pidFile = Path.Combine(stateDir, "fakes.pid");
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < TimeSpan.FromSeconds(timeoutSeconds))
+        {
+            if (File.Exists(envFile))
+            {
+                Console.Write(await File.ReadAllTextAsync(envFile));
+                return 0;
+            }
+
+            // Give services-up a moment to write its pid file before concluding that it died.
+            if (sw.Elapsed > TimeSpan.FromSeconds(5) && ReadLivePid(pidFile) is null)
+            {
+                await Console.Error.WriteLineAsync($"safeguard-fakes: services-up is not running (no live pid in {pidFile}).");
+                return 1;
+            }
+
+            await Task.Delay(200);
+        }
+
+        await Console.Error.WriteLineAsync($"safeguard-fakes: {envFile} did not appear within {timeoutSeconds} s.");
+        return 1;
+    }
+
+    private static int? ReadPid(string pidFile)
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static int? ReadLivePid(string pidFile) => ReadPid(pidFile) is { } pid && IsFakesProcess(pid) ? pid : null;
+
+    /// <summary>True if <paramref name="pid"/> runs and is safeguard-fakes (guards against a recycled pid).</summary>
+    private static bool IsFakesProcess(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Field 3 (after the parenthesised command name) is the state; Z = exited, waiting to be reaped.
+            var state = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
+            if (state == "Z")
+            {
+                return false;
+            }
+
+            var cmdline = File.ReadAllText($"/proc/{pid}/cmdline");
+            return cmdline.Contains("safeguard-fakes", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static Dictionary<string, List<string>> ParseOptions(ReadOnlySpan<string> args)
+    {
+        var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Unexpected argument '{arg}'.");
+            }
+
+            string name, value;
+            var eq = arg.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0)
+            {
+                name = arg[2..eq];
+                value = arg[(eq + 1)..];
+            }
+            else
+            {
+                if (i + 1 >= args.Length)
+                {
+                    throw new ArgumentException($"Option '{arg}' needs a value.");
+                }
+
+                name = arg[2..];
+                value = args[++i];
+            }
+
+            if (!result.TryGetValue(name, out var list))
+            {
+                result[name] = list = [];
+            }
+
+            list.Add(value);
+        }
+
+        return result;
+    }
+
+    private static string? Single(Dictionary<string, List<string>> options, string name) =>
+        options.TryGetValue(name, out var values) ? values[^1] : null;
+
+    private static int Int(Dictionary<string, List<string>> options, string name, int defaultValue) =>
+        Single(options, name) is { } text
+            ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new FormatException($"--{name} must be an integer, got '{text}'.")
+            : defaultValue;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}

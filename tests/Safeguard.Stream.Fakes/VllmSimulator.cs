@@ -1,0 +1,691 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Safeguard.Stream.Fakes;
+
+/// <summary>
+/// A SIMULATOR of vLLM 0.14's OpenAI-compatible server for gpt-oss (harmony), on 127.0.0.1. It reproduces the wire
+/// format exactly (<c>/v1/models</c>, non-streaming <c>/v1/chat/completions</c>, error envelope, usage with
+/// <c>prompt_tokens_details.cached_tokens</c>, both <c>reasoning</c> and <c>reasoning_content</c>, logprobs over every
+/// generated token including harmony control tokens, <c>finish_reason: "length"</c> with null content) but its
+/// verdicts are deterministic keyword stand-ins from <see cref="SimulatedJudge"/>: it tests the pipeline, not
+/// moderation quality. Every rationale and reasoning text starts with "[simulated]".
+/// </summary>
+public sealed class VllmSimulator : IAsyncDisposable
+{
+    private const int MaxTopLogprobs = 20;
+    private const int MessageOverheadTokens = 4; // <|start|>role<|message|> ... <|end|>
+    private const int AssistantPrimingTokens = 2; // <|start|>assistant
+    private const int FillerReasoningCap = 4096;
+
+    private static readonly string[] AlternativeTokens = [" the", ",", ".", " a", " and", "\n", " to", " of", " is", " it", " not", " that", " in", " this", " be", " or", ":", " for", " on", " as", " no"];
+
+    private readonly VllmSimulatorOptions _options;
+    private readonly IVllmLatencyModel _latency;
+    private readonly Lock _stateGate = new();
+    private readonly HashSet<ulong> _cachedPrefixes = [];
+    private readonly Dictionary<ulong, int> _attemptsByBody = [];
+    private readonly long _modelCreated;
+    private LoopbackHost? _host;
+    private long _requestCount;
+    private long _errorCount;
+
+    private VllmSimulator(VllmSimulatorOptions options)
+    {
+        _options = options;
+        _latency = options.LatencyModel ?? new FixedLatencyModel(options.Latency);
+        _modelCreated = options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
+    }
+
+    /// <summary>OpenAI-style base URL, <c>http://127.0.0.1:{port}/v1</c>.</summary>
+    public Uri BaseUrl => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{Port}/v1"));
+
+    /// <summary>The bound port.</summary>
+    public int Port => _host?.Port ?? throw new InvalidOperationException("Not started.");
+
+    /// <summary>The options in force.</summary>
+    public VllmSimulatorOptions Options => _options;
+
+    /// <summary>Chat completion requests received (valid or not).</summary>
+    public long RequestCount => Interlocked.Read(ref _requestCount);
+
+    /// <summary>Chat completion responses with an HTTP status other than 200 (validation errors and injected 500s).</summary>
+    public long ErrorCount => Interlocked.Read(ref _errorCount);
+
+    /// <summary>Starts the simulator on <paramref name="port"/> (0 = any free port).</summary>
+    public static async Task<VllmSimulator> StartAsync(VllmSimulatorOptions? options = null, int port = 0, CancellationToken ct = default)
+    {
+        var sim = new VllmSimulator(options ?? new VllmSimulatorOptions());
+        sim._host = await LoopbackHost.StartAsync(port, sim.MapRoutes, ct);
+        return sim;
+    }
+
+    /// <summary>Stops the server.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+            _host = null;
+        }
+    }
+
+    private void MapRoutes(WebApplication app)
+    {
+        app.MapGet("/health", (RequestDelegate)(ctx =>
+        {
+            ctx.Response.StatusCode = StatusCodes.Status200OK;
+            return Task.CompletedTask;
+        }));
+        app.MapGet("/version", (RequestDelegate)(ctx => WriteJsonAsync(ctx, 200, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("version", "0.14.0");
+            w.WriteEndObject();
+        })));
+        app.MapGet("/v1/models", (RequestDelegate)(ctx => WriteJsonAsync(ctx, 200, WriteModelList)));
+        app.MapPost("/v1/chat/completions", (RequestDelegate)HandleChatAsync);
+    }
+
+    private void WriteModelList(Utf8JsonWriter w)
+    {
+        // Shape of vLLM's ModelList / ModelCard.
+        w.WriteStartObject();
+        w.WriteString("object", "list");
+        w.WriteStartArray("data");
+        w.WriteStartObject();
+        w.WriteString("id", _options.ModelName);
+        w.WriteString("object", "model");
+        w.WriteNumber("created", _modelCreated);
+        w.WriteString("owned_by", "vllm");
+        w.WriteString("root", _options.ModelName);
+        w.WriteNull("parent");
+        w.WriteNumber("max_model_len", _options.MaxModelLen);
+        w.WriteStartArray("permission");
+        w.WriteStartObject();
+        w.WriteString("id", "modelperm-" + RandomHex(16));
+        w.WriteString("object", "model_permission");
+        w.WriteNumber("created", _modelCreated);
+        w.WriteBoolean("allow_create_engine", false);
+        w.WriteBoolean("allow_sampling", true);
+        w.WriteBoolean("allow_logprobs", true);
+        w.WriteBoolean("allow_search_indices", false);
+        w.WriteBoolean("allow_view", true);
+        w.WriteBoolean("allow_fine_tuning", false);
+        w.WriteString("organization", "*");
+        w.WriteNull("group");
+        w.WriteBoolean("is_blocking", false);
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private async Task HandleChatAsync(HttpContext ctx)
+    {
+        Interlocked.Increment(ref _requestCount);
+        var ct = ctx.RequestAborted;
+        string body;
+        using (var reader = new StreamReader(ctx.Request.Body, Encoding.UTF8))
+        {
+            body = await reader.ReadToEndAsync(ct);
+        }
+
+        ChatRequest request;
+        try
+        {
+            request = ParseRequest(body);
+        }
+        catch (BadHttpRequestException e)
+        {
+            await WriteErrorAsync(ctx, e.StatusCode, e.StatusCode == 404 ? "NotFoundError" : "BadRequestError", e.Message);
+            return;
+        }
+
+        var bodyHash = Hash64(Encoding.UTF8.GetBytes(body));
+        var (cached, attempt) = RecordRequest(request, bodyHash);
+        var serverError = Draw(bodyHash, attempt, 1) < _options.ServerErrorRate;
+        var lengthFault = Draw(bodyHash, attempt, 2) < _options.LengthFinishRate;
+        var malformed = Draw(bodyHash, attempt, 3) < _options.MalformedContentRate;
+
+        var completion = BuildCompletion(request, lengthFault, malformed);
+        await _latency.DelayAsync(new VllmLatencyRequest(request.PromptTokens, cached, completion.Tokens.Count), ct);
+
+        if (serverError)
+        {
+            // What vLLM does when openai-harmony fails to parse the output: 500 with an empty body.
+            Interlocked.Increment(ref _errorCount);
+            ctx.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            return;
+        }
+
+        await WriteJsonAsync(ctx, 200, w => WriteCompletion(w, request, completion, cached, bodyHash));
+    }
+
+    private ChatRequest ParseRequest(string body)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            throw BadRequest("[{'type': 'json_invalid', 'loc': ('body',), 'msg': 'JSON decode error', 'ctx': {'error': '" + e.Message.Replace('\'', '"') + "'}}]");
+        }
+
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw BadRequest("1 validation error for ChatCompletionRequest\n  Input should be a valid dictionary [type=dict_type]");
+            }
+
+            if (root.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String && model.GetString() != _options.ModelName)
+            {
+                throw new BadHttpRequestException($"The model `{model.GetString()}` does not exist.", 404);
+            }
+
+            if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
+            {
+                throw BadRequest("1 validation error for ChatCompletionRequest\nmessages\n  Field required [type=missing, input_value={...}, input_type=dict]");
+            }
+
+            if (messages.GetArrayLength() == 0)
+            {
+                throw BadRequest("[simulated] messages must contain at least one message.");
+            }
+
+            if (root.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True)
+            {
+                throw BadRequest("[simulated] stream=true is not supported by the vLLM simulator; send non-streaming requests.");
+            }
+
+            var effort = "medium"; // harmony's default when the field is absent
+            if (root.TryGetProperty("reasoning_effort", out var effortEl) && effortEl.ValueKind != JsonValueKind.Null)
+            {
+                var value = effortEl.ValueKind == JsonValueKind.String ? effortEl.GetString() : effortEl.GetRawText();
+                if (value is not ("low" or "medium" or "high"))
+                {
+                    throw BadRequest(
+                        $"1 validation error for ChatCompletionRequest\nreasoning_effort\n  Input should be 'low', 'medium' or 'high' [type=literal_error, input_value={value}, input_type=str]");
+                }
+
+                effort = value;
+            }
+
+            var logprobs = root.TryGetProperty("logprobs", out var lp) && lp.ValueKind == JsonValueKind.True;
+            // vLLM: top_logprobs defaults to 0; logprobs are returned when logprobs is true and top_logprobs is not null.
+            int? topLogprobs = 0;
+            if (root.TryGetProperty("top_logprobs", out var tlp))
+            {
+                topLogprobs = tlp.ValueKind == JsonValueKind.Null ? null : tlp.GetInt32();
+            }
+
+            if (topLogprobs is < 0 or > MaxTopLogprobs)
+            {
+                throw BadRequest($"top_logprobs must be between 0 and {MaxTopLogprobs}, got {topLogprobs}.");
+            }
+
+            if (topLogprobs > 0 && !logprobs)
+            {
+                throw BadRequest("when using `top_logprobs`, `logprobs` must be set to true.");
+            }
+
+            int? maxTokens = ReadPositiveInt(root, "max_completion_tokens") ?? ReadPositiveInt(root, "max_tokens");
+            var includeReasoning = !(root.TryGetProperty("include_reasoning", out var ir) && ir.ValueKind == JsonValueKind.False);
+
+            string? systemText = null;
+            var user = new StringBuilder();
+            var messageTokens = 0;
+            var allText = new StringBuilder(effort);
+            foreach (var m in messages.EnumerateArray())
+            {
+                var role = m.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+                if (role is null)
+                {
+                    throw BadRequest("1 validation error for ChatCompletionRequest\nmessages.0.role\n  Field required [type=missing]");
+                }
+
+                var text = ReadContent(m);
+                messageTokens += MessageOverheadTokens + SimulatedTokenizer.Count(text);
+                allText.Append('\u0001').Append(role).Append('\u0002').Append(text);
+                if (role is "system" or "developer")
+                {
+                    systemText ??= text;
+                }
+                else if (role == "user")
+                {
+                    user.Append(text).Append('\n');
+                }
+            }
+
+            var preamble = HarmonyPreambleTokens(effort);
+            var prefixTokens = preamble + (systemText is null ? 0 : MessageOverheadTokens + SimulatedTokenizer.Count(systemText));
+            var promptTokens = preamble + messageTokens + AssistantPrimingTokens;
+            var requested = promptTokens + (maxTokens ?? 0);
+            if (promptTokens > _options.MaxModelLen)
+            {
+                throw BadRequest(string.Create(CultureInfo.InvariantCulture,
+                    $"This model's maximum context length is {_options.MaxModelLen} tokens. However, your request has {promptTokens} input tokens. Please reduce the length of the input messages. None"));
+            }
+
+            if (requested > _options.MaxModelLen)
+            {
+                throw BadRequest(string.Create(CultureInfo.InvariantCulture,
+                    $"This model's maximum context length is {_options.MaxModelLen} tokens. However, you requested {requested} tokens ({promptTokens} in the messages, {maxTokens} in the completion). Please reduce the length of the messages or completion. None"));
+            }
+
+            return new ChatRequest(
+                effort, systemText ?? "", user.ToString().TrimEnd('\n'), promptTokens, prefixTokens,
+                Hash64(Encoding.UTF8.GetBytes(effort + "\u0000" + (systemText ?? ""))),
+                Hash64(Encoding.UTF8.GetBytes(allText.ToString())),
+                maxTokens, logprobs ? topLogprobs : null, logprobs && topLogprobs is not null, includeReasoning);
+        }
+    }
+
+    private static int? ReadPositiveInt(JsonElement root, string name)
+    {
+        if (!root.TryGetProperty(name, out var el) || el.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (el.ValueKind != JsonValueKind.Number || !el.TryGetInt32(out var value) || value < 1)
+        {
+            throw BadRequest($"{name} must be at least 1, got {el.GetRawText()}.");
+        }
+
+        return value;
+    }
+
+    /// <summary>Message content may be a string or an array of parts ({"type":"text","text":...}).</summary>
+    private static string ReadContent(JsonElement message)
+    {
+        if (!message.TryGetProperty("content", out var content))
+        {
+            return "";
+        }
+
+        switch (content.ValueKind)
+        {
+            case JsonValueKind.String:
+                return content.GetString() ?? "";
+            case JsonValueKind.Array:
+                var sb = new StringBuilder();
+                foreach (var part in content.EnumerateArray())
+                {
+                    if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String)
+                    {
+                        sb.Append(t.GetString());
+                    }
+                }
+
+                return sb.ToString();
+            default:
+                return "";
+        }
+    }
+
+    /// <summary>
+    /// Tokens of vLLM's own harmony system message ("You are ChatGPT…", knowledge cutoff, current date, reasoning
+    /// effort, valid channels) that precede the request's messages; part of every prompt and of the cacheable prefix.
+    /// </summary>
+    private static int HarmonyPreambleTokens(string effort) =>
+        SimulatedTokenizer.Count(
+            "You are ChatGPT, a large language model trained by OpenAI.\nKnowledge cutoff: 2024-06\nCurrent date: 2026-01-01\n\n" +
+            $"Reasoning: {effort}\n\n# Valid channels: analysis, final. Channel must be included for every message.") + MessageOverheadTokens;
+
+    /// <summary>Records the request in the prefix cache and returns (cached prompt tokens, prior attempts of this body).</summary>
+    private (int Cached, int Attempt) RecordRequest(ChatRequest request, ulong bodyHash)
+    {
+        var block = Math.Max(1, _options.PrefixCacheBlockSize);
+        lock (_stateGate)
+        {
+            var cached = 0;
+            if (_cachedPrefixes.Contains(request.FullPromptHash))
+            {
+                // Identical prompt: all full blocks except the one holding the last token.
+                cached = (request.PromptTokens - 1) / block * block;
+            }
+            else if (_cachedPrefixes.Contains(request.PrefixHash))
+            {
+                cached = request.PrefixTokens / block * block;
+            }
+
+            if (_cachedPrefixes.Count > 100_000)
+            {
+                _cachedPrefixes.Clear(); // crude eviction, enough for tests
+            }
+
+            _cachedPrefixes.Add(request.PrefixHash);
+            _cachedPrefixes.Add(request.FullPromptHash);
+
+            _attemptsByBody.TryGetValue(bodyHash, out var attempt);
+            _attemptsByBody[bodyHash] = attempt + 1;
+            return (cached, attempt);
+        }
+    }
+
+    private double Draw(ulong bodyHash, int attempt, int kind)
+    {
+        if (_options.Seed is not { } seed)
+        {
+            return Random.Shared.NextDouble();
+        }
+
+        Span<byte> buffer = stackalloc byte[20];
+        BinaryPrimitives.WriteInt32LittleEndian(buffer, seed);
+        BinaryPrimitives.WriteUInt64LittleEndian(buffer[4..], bodyHash);
+        BinaryPrimitives.WriteInt32LittleEndian(buffer[12..], attempt);
+        BinaryPrimitives.WriteInt32LittleEndian(buffer[16..], kind);
+        return (Hash64(buffer) >> 11) * (1.0 / (1UL << 53));
+    }
+
+    private static SimulatedCompletion BuildCompletion(ChatRequest request, bool lengthFault, bool malformed)
+    {
+        var policy = SimulatedJudge.DetectPolicy(request.SystemText);
+        var verdict = SimulatedJudge.Judge(policy, request.UserText);
+        var reasoning = SimulatedJudge.BuildReasoning(verdict, request.Effort);
+        var content = malformed
+            ? (verdict.Violation ? "I think it violates the policy." : "I think it does not violate the policy.")
+            : BuildVerdictJson(verdict);
+
+        var reasoningTokens = SimulatedTokenizer.Tokenize(reasoning);
+        if (lengthFault)
+        {
+            // The model "keeps thinking" until the token budget runs out: reasoning only, no final message.
+            var budget = Math.Min(request.MaxTokens ?? 512, FillerReasoningCap) - 3;
+            var filler = SimulatedTokenizer.Tokenize(" [simulated] Re-checking the policy definitions once more.");
+            while (reasoningTokens.Count < budget)
+            {
+                reasoningTokens.AddRange(filler);
+            }
+
+            if (reasoningTokens.Count > budget)
+            {
+                reasoningTokens.RemoveRange(Math.Max(0, budget), reasoningTokens.Count - Math.Max(0, budget));
+            }
+
+            var tokens = new List<GeneratedToken> { new("<|channel|>", true), new("analysis", true), new("<|message|>", true) };
+            tokens.AddRange(reasoningTokens.Select(t => new GeneratedToken(t, false)));
+            return new SimulatedCompletion(string.Concat(reasoningTokens), null, "length", tokens, verdict);
+        }
+
+        // Everything the model generates after "<|start|>assistant" in the prompt.
+        var all = new List<GeneratedToken> { new("<|channel|>", true), new("analysis", true), new("<|message|>", true) };
+        all.AddRange(reasoningTokens.Select(t => new GeneratedToken(t, false)));
+        all.AddRange([new("<|end|>", true), new("<|start|>", true), new("assistant", true), new("<|channel|>", true), new("final", true), new("<|message|>", true)]);
+        var contentStart = all.Count;
+        all.AddRange(SimulatedTokenizer.Tokenize(content).Select(t => new GeneratedToken(t, false, IsVerdictDigit: false)));
+        all.Add(new GeneratedToken("<|return|>", true));
+        MarkVerdictDigit(all, contentStart);
+
+        if (request.MaxTokens is { } max && all.Count > max)
+        {
+            // Budget exhausted. vLLM's parse_chat_output is positional: stopped inside the analysis message gives
+            // content null and the partial reasoning; stopped inside the final message gives the partial content.
+            var kept = all.GetRange(0, max);
+            var reasoningEnd = 3 + reasoningTokens.Count;
+            if (max <= reasoningEnd)
+            {
+                return new SimulatedCompletion(string.Concat(reasoningTokens.Take(max - 3 < 0 ? 0 : max - 3)), null, "length", kept, verdict);
+            }
+
+            var partial = max > contentStart ? string.Concat(all.Skip(contentStart).Take(max - contentStart).Select(t => t.Text)) : null;
+            return new SimulatedCompletion(reasoning, partial, "length", kept, verdict);
+        }
+
+        return new SimulatedCompletion(reasoning, content, "stop", all, verdict);
+    }
+
+    private static void MarkVerdictDigit(List<GeneratedToken> tokens, int contentStart)
+    {
+        for (var i = contentStart; i < tokens.Count; i++)
+        {
+            if (tokens[i].Text is "0" or "1")
+            {
+                tokens[i] = tokens[i] with { IsVerdictDigit = true };
+                return;
+            }
+        }
+    }
+
+    private static string BuildVerdictJson(SimulatedVerdict verdict)
+    {
+        var rationale = "[simulated] " + (verdict.Violation ? "Violates: " : "Does not violate: ") + string.Join("; ", verdict.Findings) + ".";
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("violation", verdict.Violation ? 1 : 0);
+            if (verdict.Category is null)
+            {
+                w.WriteNull("category");
+            }
+            else
+            {
+                w.WriteString("category", verdict.Category);
+            }
+
+            w.WriteString("rationale", rationale);
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private void WriteCompletion(Utf8JsonWriter w, ChatRequest request, SimulatedCompletion c, int cached, ulong bodyHash)
+    {
+        var reasoning = request.IncludeReasoning ? c.Reasoning : null;
+        w.WriteStartObject();
+        w.WriteString("id", "chatcmpl-" + RandomHex(32));
+        w.WriteString("object", "chat.completion");
+        w.WriteNumber("created", _options.TimeProvider.GetUtcNow().ToUnixTimeSeconds());
+        w.WriteString("model", _options.ModelName);
+        w.WriteStartArray("choices");
+        w.WriteStartObject();
+        w.WriteNumber("index", 0);
+        w.WriteStartObject("message");
+        w.WriteString("role", "assistant");
+        WriteStringOrNull(w, "content", c.Content);
+        w.WriteNull("refusal");
+        w.WriteNull("annotations");
+        w.WriteNull("audio");
+        w.WriteNull("function_call");
+        w.WriteStartArray("tool_calls");
+        w.WriteEndArray();
+        WriteStringOrNull(w, "reasoning", reasoning);
+        WriteStringOrNull(w, "reasoning_content", reasoning);
+        w.WriteEndObject();
+        if (request.ReturnLogprobs)
+        {
+            WriteLogprobs(w, c, request.TopLogprobs ?? 0, bodyHash);
+        }
+        else
+        {
+            w.WriteNull("logprobs");
+        }
+
+        w.WriteString("finish_reason", c.FinishReason);
+        w.WriteNull("stop_reason");
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteNull("service_tier");
+        w.WriteNull("system_fingerprint");
+        w.WriteStartObject("usage");
+        w.WriteNumber("prompt_tokens", request.PromptTokens);
+        w.WriteNumber("total_tokens", request.PromptTokens + c.Tokens.Count);
+        w.WriteNumber("completion_tokens", c.Tokens.Count);
+        if (cached > 0)
+        {
+            w.WriteStartObject("prompt_tokens_details");
+            w.WriteNumber("cached_tokens", cached);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("prompt_tokens_details");
+        }
+
+        w.WriteEndObject();
+        w.WriteNull("prompt_logprobs");
+        w.WriteNull("kv_transfer_params");
+        w.WriteEndObject();
+    }
+
+    private static void WriteLogprobs(Utf8JsonWriter w, SimulatedCompletion c, int top, ulong bodyHash)
+    {
+        w.WriteStartObject("logprobs");
+        w.WriteStartArray("content");
+        for (var i = 0; i < c.Tokens.Count; i++)
+        {
+            var token = c.Tokens[i];
+            var logprob = TokenLogprob(token, i, bodyHash);
+            w.WriteStartObject();
+            WriteTokenFields(w, token.Text, logprob);
+            w.WriteStartArray("top_logprobs");
+            if (top > 0)
+            {
+                w.WriteStartObject();
+                WriteTokenFields(w, token.Text, logprob);
+                w.WriteEndObject();
+                var alternatives = token.IsVerdictDigit
+                    ? [token.Text == "1" ? "0" : "1", .. AlternativeTokens]
+                    : AlternativeTokens.Where(a => a != token.Text);
+                var next = logprob;
+                foreach (var alt in alternatives.Take(top - 1))
+                {
+                    next = token.IsVerdictDigit && next == logprob ? -4.5 : Math.Round(next - 1.25, 6);
+                    w.WriteStartObject();
+                    WriteTokenFields(w, alt, next);
+                    w.WriteEndObject();
+                }
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteTokenFields(Utf8JsonWriter w, string token, double logprob)
+    {
+        w.WriteString("token", token);
+        w.WriteNumber("logprob", logprob);
+        w.WriteStartArray("bytes");
+        foreach (var b in Encoding.UTF8.GetBytes(token))
+        {
+            w.WriteNumberValue(b);
+        }
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>Deterministic, plausible logprobs: forced control tokens ~0, the verdict digit confident, text in (-1.6, 0].</summary>
+    private static double TokenLogprob(GeneratedToken token, int index, ulong bodyHash)
+    {
+        if (token.IsControl)
+        {
+            return -1.1920928955078125E-07; // what a near-certain token looks like in float32
+        }
+
+        if (token.IsVerdictDigit)
+        {
+            return -0.0123;
+        }
+
+        Span<byte> buffer = stackalloc byte[12];
+        BinaryPrimitives.WriteUInt64LittleEndian(buffer, bodyHash);
+        BinaryPrimitives.WriteInt32LittleEndian(buffer[8..], index);
+        var u = (Hash64(buffer) >> 11) * (1.0 / (1UL << 53));
+        return -Math.Round(u * u * 1.6, 6);
+    }
+
+    private static void WriteStringOrNull(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null)
+        {
+            w.WriteNull(name);
+        }
+        else
+        {
+            w.WriteString(name, value);
+        }
+    }
+
+    private async Task WriteErrorAsync(HttpContext ctx, int status, string type, string message)
+    {
+        Interlocked.Increment(ref _errorCount);
+        await WriteJsonAsync(ctx, status, w =>
+        {
+            // vLLM >= 0.10.1 error envelope; "code" is the HTTP status as an integer.
+            w.WriteStartObject();
+            w.WriteStartObject("error");
+            w.WriteString("message", message);
+            w.WriteString("type", type);
+            w.WriteNull("param");
+            w.WriteNumber("code", status);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        });
+    }
+
+    private static async Task WriteJsonAsync(HttpContext ctx, int status, Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            write(w);
+        }
+
+        ctx.Response.StatusCode = status;
+        ctx.Response.ContentType = "application/json";
+        ctx.Response.ContentLength = buffer.WrittenCount;
+        await ctx.Response.Body.WriteAsync(buffer.WrittenMemory, ctx.RequestAborted);
+    }
+
+    /// <summary>Validation failures travel as BadHttpRequestException (message + status) to the error writer.</summary>
+    private static BadHttpRequestException BadRequest(string message) => new(message, 400);
+
+    private static ulong Hash64(ReadOnlySpan<byte> data)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(data, digest);
+        return BinaryPrimitives.ReadUInt64LittleEndian(digest);
+    }
+
+    private static string RandomHex(int length)
+    {
+        Span<byte> bytes = stackalloc byte[length / 2];
+        RandomNumberGenerator.Fill(bytes);
+        return Convert.ToHexStringLower(bytes);
+    }
+
+    private sealed record ChatRequest(
+        string Effort,
+        string SystemText,
+        string UserText,
+        int PromptTokens,
+        int PrefixTokens,
+        ulong PrefixHash,
+        ulong FullPromptHash,
+        int? MaxTokens,
+        int? TopLogprobs,
+        bool ReturnLogprobs,
+        bool IncludeReasoning);
+
+    private sealed record GeneratedToken(string Text, bool IsControl, bool IsVerdictDigit = false);
+
+    private sealed record SimulatedCompletion(
+        string Reasoning, string? Content, string FinishReason, List<GeneratedToken> Tokens, SimulatedVerdict Verdict);
+
+}
