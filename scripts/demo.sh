@@ -12,7 +12,10 @@ mkdir -p "$out"
 cleanup() { scripts/services.sh down >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 scripts/services.sh up >/dev/null
-set -a; source .local/services.env; set +a
+# KEY=VALUE lines; values (connection strings) contain ';', so they are read, not sourced.
+while IFS='=' read -r key value; do
+  [[ -n $key && $key != \#* ]] && export "$key=$value"
+done <.local/services.env
 
 export Safeguard__Postgres__ConnectionString="$SAFEGUARD_POSTGRES"
 export Safeguard__Kafka__BootstrapServers="$SAFEGUARD_KAFKA_BOOTSTRAP"

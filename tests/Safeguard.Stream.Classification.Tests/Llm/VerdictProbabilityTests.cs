@@ -46,6 +46,27 @@ public sealed class VerdictProbabilityTests
     }
 
     [Fact]
+    public void FromLogProbabilities_KeySplitAcrossTokens_StillFindsTheDigit()
+    {
+        // Regression: tokenizers split the key ("viol" + "ation"); the digit may arrive glued to punctuation.
+        var tokens = new[]
+        {
+            Token("<|channel|>", 0), Token("final", 0), Token("<|message|>", 0), Token("{\"", 0), Token("viol", 0), Token("ation", 0),
+            Token("\":1", Math.Log(0.7), ("\":1", Math.Log(0.7)), ("\":0", Math.Log(0.3))), Token(",\"", 0),
+        };
+
+        Assert.Equal(0.7, VerdictProbability.FromLogProbabilities(tokens, violation: true)!.Value, 3);
+    }
+
+    [Fact]
+    public void FromLogProbabilities_NumberThatIsNotTheVerdictDigit_IsIgnored()
+    {
+        var tokens = new[] { Token("violation", 0), Token("\":", 0), Token("10", Math.Log(0.5)), Token("1", Math.Log(0.9)) };
+
+        Assert.Equal(0.9, VerdictProbability.FromLogProbabilities(tokens, violation: true)!.Value, 3);
+    }
+
+    [Fact]
     public void FromLogProbabilities_NoTokens_IsNull()
     {
         Assert.Null(VerdictProbability.FromLogProbabilities([], violation: true));
