@@ -12,17 +12,41 @@ public sealed class VerdictEventWriterTests
 
     private static EditEvent Edit(long? pageId = 42) => new()
     {
-        SchemaUri = "/mediawiki/page/change/1.3.0", Stream = "mediawiki.page_change.v1", Domain = "en.wikipedia.org", WikiId = "enwiki",
-        RevId = 1001, ParentRevId = 1000, Kind = EditKind.Edit, SourceKind = "edit", PageId = pageId, PageTitle = "Example_page",
-        Namespace = 0, EventTime = s_now.AddSeconds(-5), RevisionTime = s_now.AddSeconds(-6), RequestId = "req-1",
+        SchemaUri = "/mediawiki/page/change/1.3.0",
+        Stream = "mediawiki.page_change.v1",
+        Domain = "en.wikipedia.org",
+        WikiId = "enwiki",
+        RevId = 1001,
+        ParentRevId = 1000,
+        Kind = EditKind.Edit,
+        SourceKind = "edit",
+        PageId = pageId,
+        PageTitle = "Example_page",
+        Namespace = 0,
+        EventTime = s_now.AddSeconds(-5),
+        RevisionTime = s_now.AddSeconds(-6),
+        RequestId = "req-1",
         Performer = new Performer("Someone", false, false, ["user"], 12),
     };
 
     private static PolicyVerdict Verdict(PolicyVisibility visibility = PolicyVisibility.Public, PolicyMode mode = PolicyMode.Enforce) => new()
     {
-        PolicyId = "spam", PolicyVersion = 3, Status = VerdictStatus.Ok, Violation = true, Probability = 0.9, Category = "SP1",
-        Rationale = "adds a casino link", Flagged = true, Mode = mode, Visibility = visibility, ReasoningEffort = ReasoningEffort.Low,
-        Model = "openai/gpt-oss-safeguard-20b", PromptTokens = 700, CompletionTokens = 90, CachedTokens = 600, LatencyMs = 812,
+        PolicyId = "spam",
+        PolicyVersion = 3,
+        Status = VerdictStatus.Ok,
+        Violation = true,
+        Probability = 0.9,
+        Category = "SP1",
+        Rationale = "adds a casino link",
+        Flagged = true,
+        Mode = mode,
+        Visibility = visibility,
+        ReasoningEffort = ReasoningEffort.Low,
+        Model = "openai/gpt-oss-safeguard-20b",
+        PromptTokens = 700,
+        CompletionTokens = 90,
+        CachedTokens = 600,
+        LatencyMs = 812,
         ClassifiedAt = s_now,
     };
 

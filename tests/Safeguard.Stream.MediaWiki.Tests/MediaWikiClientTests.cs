@@ -23,8 +23,16 @@ public sealed class MediaWikiClientTests
 
     private static EditEvent Edit(string domain = "en.wikipedia.org", long rev = 920429244, long? parent = 913912176) => new()
     {
-        SchemaUri = "s", Stream = "s", Domain = domain, WikiId = "enwiki", RevId = rev, ParentRevId = parent,
-        Kind = parent is null ? EditKind.Create : EditKind.Edit, SourceKind = "edit", PageTitle = "Ishiyama_Hongan-ji", Namespace = 0,
+        SchemaUri = "s",
+        Stream = "s",
+        Domain = domain,
+        WikiId = "enwiki",
+        RevId = rev,
+        ParentRevId = parent,
+        Kind = parent is null ? EditKind.Create : EditKind.Edit,
+        SourceKind = "edit",
+        PageTitle = "Ishiyama_Hongan-ji",
+        Namespace = 0,
         EventTime = DateTimeOffset.UnixEpoch,
     };
 

@@ -16,16 +16,37 @@ public sealed class PostgresAuditSinkTests(PostgresClusterFixture postgres)
 
     private static EditEvent Edit(long rev) => new()
     {
-        SchemaUri = "s", Stream = "s", Domain = "en.wikipedia.org", WikiId = "enwiki", RevId = rev, ParentRevId = rev - 1, Kind = EditKind.Edit,
-        SourceKind = "edit", PageId = 7, PageTitle = "Page", Namespace = 0, EventTime = s_now,
+        SchemaUri = "s",
+        Stream = "s",
+        Domain = "en.wikipedia.org",
+        WikiId = "enwiki",
+        RevId = rev,
+        ParentRevId = rev - 1,
+        Kind = EditKind.Edit,
+        SourceKind = "edit",
+        PageId = 7,
+        PageTitle = "Page",
+        Namespace = 0,
+        EventTime = s_now,
         Performer = new Performer("Someone", false, false, [], 3),
     };
 
     private static PolicyVerdict Verdict(string policy, PolicyVisibility visibility = PolicyVisibility.Public) => new()
     {
-        PolicyId = policy, PolicyVersion = 1, Status = VerdictStatus.Ok, Violation = true, Probability = 0.93, Category = "X1",
-        Rationale = "because", Flagged = true, Mode = PolicyMode.Enforce, Visibility = visibility, ReasoningEffort = ReasoningEffort.Low,
-        Model = "m", LatencyMs = 10, ClassifiedAt = s_now,
+        PolicyId = policy,
+        PolicyVersion = 1,
+        Status = VerdictStatus.Ok,
+        Violation = true,
+        Probability = 0.93,
+        Category = "X1",
+        Rationale = "because",
+        Flagged = true,
+        Mode = PolicyMode.Enforce,
+        Visibility = visibility,
+        ReasoningEffort = ReasoningEffort.Low,
+        Model = "m",
+        LatencyMs = 10,
+        ClassifiedAt = s_now,
     };
 
     private static ClassifiedResult Classified(long sequence, long rev, params PolicyVerdict[] verdicts)

@@ -9,8 +9,18 @@ public sealed partial class EditPromptRendererTests
 {
     private static EditEvent Edit(string comment = "summary") => new()
     {
-        SchemaUri = "s", Stream = "s", Domain = "de.wikipedia.org", WikiId = "dewiki", RevId = 5, ParentRevId = 4, Kind = EditKind.Edit,
-        SourceKind = "edit", PageTitle = "Berlin_Mitte", Namespace = 0, EventTime = DateTimeOffset.UnixEpoch, Comment = comment,
+        SchemaUri = "s",
+        Stream = "s",
+        Domain = "de.wikipedia.org",
+        WikiId = "dewiki",
+        RevId = 5,
+        ParentRevId = 4,
+        Kind = EditKind.Edit,
+        SourceKind = "edit",
+        PageTitle = "Berlin_Mitte",
+        Namespace = 0,
+        EventTime = DateTimeOffset.UnixEpoch,
+        Comment = comment,
     };
 
     [Fact]

@@ -9,7 +9,10 @@ public sealed class EditRouterTests
     private static readonly Policy s_spam = new() { Id = "spam", Version = 1, Title = "Spam", Body = "b" };
     private static readonly Policy s_german = new()
     {
-        Id = "vandalism-de", Version = 1, Title = "Vandalismus", Body = "b",
+        Id = "vandalism-de",
+        Version = 1,
+        Title = "Vandalismus",
+        Body = "b",
         AppliesTo = new PolicyScope([], ["de"], [0]),
     };
 
