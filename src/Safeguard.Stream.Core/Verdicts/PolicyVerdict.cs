@@ -24,8 +24,21 @@ public sealed record PolicyVerdict
     public string? Category { get; init; }
     public string? Rationale { get; init; }
 
-    /// <summary>Enforce mode: flagged. Shadow mode: would have been flagged.</summary>
+    /// <summary>
+    /// The model's analysis-channel text, kept only when <c>Safeguard:Llm:StoreReasoning</c> is true (default false).
+    /// Meant for the Postgres audit row only: never published on Kafka, never logged.
+    /// </summary>
+    public string? Reasoning { get; init; }
+
+    /// <summary>
+    /// The decision: violation and probability at or above the policy's threshold. In enforce mode this flags the
+    /// edit. In shadow mode it is the would-be decision only: sinks publish it as <c>would_flag</c> and the moderators'
+    /// view ignores shadow rows (see <see cref="FlagsEdit"/>).
+    /// </summary>
     public bool Flagged { get; init; }
+
+    /// <summary>True only when the edit is actually flagged for moderators: <see cref="Flagged"/> in enforce mode.</summary>
+    public bool FlagsEdit => Flagged && Mode == PolicyMode.Enforce;
     public required PolicyMode Mode { get; init; }
     public required PolicyVisibility Visibility { get; init; }
     public required ReasoningEffort ReasoningEffort { get; init; }

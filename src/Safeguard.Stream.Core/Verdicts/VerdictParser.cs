@@ -4,7 +4,24 @@ using System.Text.Json;
 namespace Safeguard.Stream.Core.Verdicts;
 
 /// <summary>The model's answer, read from the final channel.</summary>
-public readonly record struct ParsedVerdict(bool Violation, string? Category, string? Rationale);
+public readonly record struct ParsedVerdict(bool Violation, string? Category, string? Rationale)
+{
+    /// <summary>The model's own <c>confidence</c> word (low|medium|high) when the answer carried one.</summary>
+    public string? Confidence { get; init; }
+}
+
+/// <summary>Why content is not a verdict. The client retries <see cref="Unparsable"/> and reports <see cref="OutOfRange"/> at once.</summary>
+public enum VerdictParseFailure
+{
+    /// <summary>Parsed.</summary>
+    None,
+
+    /// <summary>Empty, prose, or broken/partial JSON: another sample may well be fine.</summary>
+    Unparsable,
+
+    /// <summary>Well-formed JSON whose <c>violation</c> is a value other than 0/1 (e.g. 2, 0.7, "maybe").</summary>
+    OutOfRange,
+}
 
 /// <summary>
 /// Reads the verdict the policy asks for — <c>{"violation":0|1,"category":…,"rationale":…}</c> — leniently:
@@ -14,9 +31,13 @@ public readonly record struct ParsedVerdict(bool Violation, string? Category, st
 /// </summary>
 public static class VerdictParser
 {
-    public static bool TryParse(string? content, out ParsedVerdict verdict, out string? error)
+    public static bool TryParse(string? content, out ParsedVerdict verdict, out string? error) =>
+        TryParse(content, out verdict, out error, out _);
+
+    public static bool TryParse(string? content, out ParsedVerdict verdict, out string? error, out VerdictParseFailure failure)
     {
         verdict = default;
+        failure = VerdictParseFailure.Unparsable;
         if (string.IsNullOrWhiteSpace(content))
         {
             error = "empty content";
@@ -28,6 +49,7 @@ public static class VerdictParser
         {
             verdict = new ParsedVerdict(trimmed == "1", null, null);
             error = null;
+            failure = VerdictParseFailure.None;
             return true;
         }
 
@@ -43,16 +65,26 @@ public static class VerdictParser
         {
             using var document = JsonDocument.Parse(trimmed.AsMemory(start, end - start + 1));
             var root = document.RootElement;
-            if (!root.TryGetProperty("violation", out var violationElement) || !TryReadViolation(violationElement, out var violation))
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("violation", out var violationElement))
             {
-                error = "missing or invalid 'violation'";
+                error = "missing 'violation'";
+                return false;
+            }
+
+            if (!TryReadViolation(violationElement, out var violation))
+            {
+                error = "'violation' is not 0 or 1";
+                failure = violationElement.ValueKind is JsonValueKind.Object or JsonValueKind.Array
+                    ? VerdictParseFailure.Unparsable
+                    : VerdictParseFailure.OutOfRange;
                 return false;
             }
 
             var category = ReadString(root, "category") ?? ReadString(root, "policy_category");
             var rationale = ReadString(root, "rationale");
-            verdict = new ParsedVerdict(violation, category, rationale);
+            verdict = new ParsedVerdict(violation, category, rationale) { Confidence = ReadString(root, "confidence")?.Trim().ToLowerInvariant() };
             error = null;
+            failure = VerdictParseFailure.None;
             return true;
         }
         catch (JsonException ex)

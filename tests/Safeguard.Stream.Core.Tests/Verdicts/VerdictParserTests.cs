@@ -23,12 +23,41 @@ public sealed class VerdictParserTests
     [InlineData(null)]
     [InlineData("")]
     [InlineData("I think it violates the policy")]
-    [InlineData("{\"violation\": 2}")]
     [InlineData("{\"category\": \"SP1\"}")]
     [InlineData("{\"violation\": 1,")]
     public void TryParse_UnusableContent_FailsWithReason(string? content)
     {
         Assert.False(VerdictParser.TryParse(content, out _, out var error));
         Assert.False(string.IsNullOrEmpty(error));
+    }
+
+    [Theory]
+    [InlineData("{\"violation\": 2, \"rationale\": \"x\"}")]
+    [InlineData("{\"violation\": 0.7}")]
+    [InlineData("{\"violation\": \"maybe\"}")]
+    [InlineData("{\"violation\": -1}")]
+    public void TryParse_ViolationOutsideZeroOne_IsOutOfRange(string content)
+    {
+        Assert.False(VerdictParser.TryParse(content, out _, out var error, out var failure));
+        Assert.Equal(VerdictParseFailure.OutOfRange, failure);
+        Assert.Contains("not 0 or 1", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"violation\": 1,")]
+    [InlineData("{\"violation\": 1, \"rationale\": \"cut off")]
+    [InlineData("I think it violates the policy")]
+    [InlineData("{\"category\": \"SP1\"}")]
+    public void TryParse_BrokenOrPartialJson_IsUnparsable(string content)
+    {
+        Assert.False(VerdictParser.TryParse(content, out _, out _, out var failure));
+        Assert.Equal(VerdictParseFailure.Unparsable, failure);
+    }
+
+    [Fact]
+    public void TryParse_Confidence_IsRead()
+    {
+        Assert.True(VerdictParser.TryParse("{\"violation\":1,\"confidence\":\"High\"}", out var verdict, out _));
+        Assert.Equal("high", verdict.Confidence);
     }
 }
