@@ -39,10 +39,11 @@ run: build
 bench: build
 	@scripts/bench.sh
 
-## lint: format check and policy lint.
+## lint: format check, policy lint and the event schema checks (@wikimedia/jsonschema-tools).
 lint: build
 	dotnet format Safeguard.Stream.sln --verify-no-changes --no-restore -v quiet
 	$(PUBLISH)/safeguard policies lint --dir policies
+	scripts/schemas.sh check
 
 ## chaos: replay with faults injected (not implemented yet).
 chaos:

@@ -8,6 +8,8 @@ packages=()
 command -v psql >/dev/null || packages+=(postgresql-client)
 command -v kcat >/dev/null || packages+=(kcat)
 command -v runuser >/dev/null || packages+=(util-linux)
+# Node for @wikimedia/jsonschema-tools, the schema checks in schemas/.
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 if ((${#packages[@]})); then
   echo "setup: installing ${packages[*]}"
@@ -24,4 +26,5 @@ fi
 
 command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
 dotnet restore Safeguard.Stream.sln --nologo -v quiet
+scripts/schemas.sh install
 echo "setup: ok"
