@@ -1,13 +1,15 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Safeguard.Stream.EventStreams;
 
 namespace Microsoft.Extensions.Hosting;
 
 public static class EventStreamsHostingExtensions
 {
-    /// <summary>The configured source (EventStreams or a replay file) and the stage that runs it. Register last: it stops first.</summary>
-    public static IHostApplicationBuilder AddSafeguardSource(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// The SSE and file sources and their options. Which source runs (<c>Safeguard:Source:Kind</c>) is chosen by the
+    /// composition root, which also knows the Kafka source.
+    /// </summary>
+    public static IHostApplicationBuilder AddSafeguardEventStreams(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<SourceOptions>().BindConfiguration(SourceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -16,14 +18,6 @@ public static class EventStreamsHostingExtensions
         builder.Services.AddHttpClient(EventStreamsSource.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
         builder.Services.AddSingleton<FileEventSource>();
         builder.Services.AddSingleton<EventStreamsSource>();
-        builder.Services.AddSingleton<IEventSource>(sp => sp.GetRequiredService<IOptions<SourceOptions>>().Value.Kind switch
-        {
-            SourceKind.File => sp.GetRequiredService<FileEventSource>(),
-            SourceKind.EventStreams => sp.GetRequiredService<EventStreamsSource>(),
-            var other => throw new OptionsValidationException(SourceOptions.SectionName, typeof(SourceOptions),
-                [$"Safeguard:Source:Kind '{other}' is not available yet"]),
-        });
-        builder.Services.AddHostedService<SourceStage>();
         return builder;
     }
 }

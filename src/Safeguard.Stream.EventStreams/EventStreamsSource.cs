@@ -8,6 +8,7 @@ using Polly;
 using Polly.Retry;
 using Safeguard.Stream.Core.Events;
 using Safeguard.Stream.Core.Pipeline;
+using Safeguard.Stream.Core.Telemetry;
 
 namespace Safeguard.Stream.EventStreams;
 
@@ -21,6 +22,7 @@ public sealed partial class EventStreamsSource(
     ICheckpointStore checkpoints,
     IOptions<SourceOptions> options,
     TimeProvider timeProvider,
+    SafeguardTelemetry telemetry,
     ILogger<EventStreamsSource> logger) : IEventSource
 {
     public const string HttpClientName = "eventstreams";
@@ -28,6 +30,8 @@ public sealed partial class EventStreamsSource(
     private long _sequence;
     private string? _lastEventId;
     private TimeSpan? _serverRetry;
+    private TimeSpan? _retryAfter;
+    private int _consecutiveFailures;
 
     public string Name => _options.CheckpointName;
 
@@ -35,25 +39,45 @@ public sealed partial class EventStreamsSource(
     {
         ArgumentNullException.ThrowIfNull(output);
         _lastEventId = await checkpoints.LoadAsync(Name, cancellationToken);
+
+        // Polly owns the reconnect loop. The backoff counts consecutive failed connections only: a connection that
+        // delivered events resets it, so a stream that is cut every few minutes reconnects after about a second.
         var reconnect = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions
             {
                 MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromSeconds(1),
-                MaxDelay = _options.ReconnectMaxDelay,
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested),
-                DelayGenerator = args => ValueTask.FromResult(_serverRetry is { } retry && args.AttemptNumber == 0 ? retry : (TimeSpan?)null),
+                DelayGenerator = _ => ValueTask.FromResult<TimeSpan?>(NextDelay()),
                 OnRetry = args =>
                 {
-                    Log.Reconnecting(logger, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.GetType().Name ?? "end of stream");
+                    telemetry.SseReconnects.Add(1);
+                    Log.Reconnecting(logger, _consecutiveFailures, args.RetryDelay, args.Outcome.Exception?.GetType().Name ?? "end of stream");
                     return ValueTask.CompletedTask;
                 },
             })
             .Build();
 
         await reconnect.ExecuteAsync(async ct => await ReadOnceAsync(output, ct), cancellationToken);
+    }
+
+    /// <summary>
+    /// Exponential backoff with full jitter from the server's <c>retry:</c> interval (or 1 s), capped; a
+    /// <c>Retry-After</c> on 429/5xx is honoured as a floor.
+    /// </summary>
+    internal TimeSpan NextDelay()
+    {
+        var baseDelay = _serverRetry ?? TimeSpan.FromSeconds(1);
+        var exponent = Math.Min(_consecutiveFailures, 16);
+        var ceiling = Math.Min(_options.ReconnectMaxDelay.TotalMilliseconds, baseDelay.TotalMilliseconds * Math.Pow(2, exponent));
+        var delay = TimeSpan.FromMilliseconds(Math.Max(baseDelay.TotalMilliseconds / 2, Random.Shared.NextDouble() * ceiling));
+        if (_retryAfter is { } floor && floor > delay)
+        {
+            delay = floor;
+        }
+
+        _retryAfter = null;
+        _consecutiveFailures++;
+        return delay;
     }
 
     private async Task ReadOnceAsync(ChannelWriter<SourceEvent> output, CancellationToken cancellationToken)
@@ -72,7 +96,8 @@ public sealed partial class EventStreamsSource(
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stall.Token);
         if (response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500)
         {
-            _serverRetry = response.Headers.RetryAfter?.Delta;
+            // EventStreams allows two connections per client IP and answers 429 beyond that.
+            _retryAfter = response.Headers.RetryAfter?.Delta;
             throw new HttpRequestException($"EventStreams answered HTTP {(int)response.StatusCode}", null, response.StatusCode);
         }
 
@@ -90,6 +115,7 @@ public sealed partial class EventStreamsSource(
                     _serverRetry = parser.ReconnectionInterval;
                 }
 
+                _consecutiveFailures = 0;
                 if (frame.EventType != "message")
                 {
                     continue;

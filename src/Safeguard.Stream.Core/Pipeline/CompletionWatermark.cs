@@ -1,16 +1,15 @@
 namespace Safeguard.Stream.Core.Pipeline;
 
 /// <summary>
-/// Tracks out-of-order completion of contiguous sequence numbers and reports the position of the highest
-/// sequence below which every event has completed. Only that position may be checkpointed: resuming from it
-/// can repeat events (at-least-once) but never skips one.
+/// Tracks out-of-order completion of contiguous sequence numbers. An event is released — handed back in sequence
+/// order — only once it and every event before it have completed, so a checkpoint taken from released events can
+/// repeat events on resume (at-least-once) but never skip one.
 /// </summary>
 public sealed class CompletionWatermark
 {
-    private readonly Dictionary<long, string?> _completedAhead = [];
+    private readonly Dictionary<long, SourceEvent> _completedAhead = [];
     private readonly Lock _gate = new();
     private long _next = 1;
-    private string? _position;
 
     public long CompletedThrough
     {
@@ -34,28 +33,24 @@ public sealed class CompletionWatermark
         }
     }
 
-    /// <summary>Marks one sequence complete. Returns the new checkpoint position if the watermark advanced.</summary>
-    public bool Complete(long sequence, string? position, out string? checkpoint)
+    /// <summary>Marks one event complete and appends to <paramref name="released"/> every event that is now contiguous.</summary>
+    public void Complete(SourceEvent completed, List<SourceEvent> released)
     {
+        ArgumentNullException.ThrowIfNull(completed);
+        ArgumentNullException.ThrowIfNull(released);
         lock (_gate)
         {
-            if (sequence < _next)
+            if (completed.Sequence < _next)
             {
-                checkpoint = null;
-                return false;
+                return;
             }
 
-            _completedAhead[sequence] = position;
-            var advanced = false;
-            while (_completedAhead.Remove(_next, out var reached))
+            _completedAhead[completed.Sequence] = completed;
+            while (_completedAhead.Remove(_next, out var next))
             {
-                _position = reached ?? _position;
+                released.Add(next);
                 _next++;
-                advanced = true;
             }
-
-            checkpoint = advanced ? _position : null;
-            return advanced;
         }
     }
 }

@@ -1,7 +1,6 @@
 using System.Threading.Channels;
-using Safeguard.Stream.Core.Pipeline;
 
-namespace Safeguard.Stream.EventStreams;
+namespace Safeguard.Stream.Core.Pipeline;
 
 /// <summary>
 /// Reads events into the raw channel until the source ends (files) or the token is cancelled (streams).

@@ -15,7 +15,7 @@ namespace Safeguard.Stream.Core.Pipeline;
 public sealed partial class PublishStage(
     PipelineChannels channels,
     IEnumerable<IResultSink> sinks,
-    ICheckpointStore checkpoints,
+    ISourceProgress progress,
     CompletionWatermark watermark,
     PipelineTally tally,
     PipelineCompletion completion,
@@ -112,15 +112,11 @@ public sealed partial class PublishStage(
             }
         }
 
-        var advanced = new Dictionary<string, string>(StringComparer.Ordinal);
+        var released = new List<SourceEvent>(batch.Count);
         var skips = new Dictionary<(string Source, string Reason), long>();
         foreach (var result in batch)
         {
-            if (watermark.Complete(result.Sequence, result.Source.Position, out var checkpoint) && checkpoint is not null)
-            {
-                advanced[result.Source.SourceName] = checkpoint;
-            }
-
+            watermark.Complete(result.Source, released);
             if (result is SkippedResult skipped)
             {
                 var key = (skipped.Source.SourceName, skipped.Reason);
@@ -128,7 +124,7 @@ public sealed partial class PublishStage(
             }
         }
 
-        await checkpoints.CommitAsync(advanced, skips, cancellationToken);
+        await progress.AdvanceAsync(released, skips, cancellationToken);
         foreach (var result in batch)
         {
             tally.Record(result);

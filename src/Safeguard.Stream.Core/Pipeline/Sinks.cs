@@ -26,6 +26,35 @@ public interface ICheckpointStore
         CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// What a source does with events that are fully published: the publish stage hands them over in sequence order,
+/// with the skip counts of the same batch. SSE and file sources checkpoint the last position in Postgres; the
+/// Kafka source stores per-partition offsets for its consumer group.
+/// </summary>
+public interface ISourceProgress
+{
+    Task AdvanceAsync(IReadOnlyList<SourceEvent> released, IReadOnlyDictionary<(string Source, string Reason), long> skips, CancellationToken cancellationToken);
+}
+
+/// <summary>Checkpoints the last released position of each source through an <see cref="ICheckpointStore"/>.</summary>
+public sealed class CheckpointStoreProgress(ICheckpointStore store) : ISourceProgress
+{
+    public Task AdvanceAsync(IReadOnlyList<SourceEvent> released, IReadOnlyDictionary<(string Source, string Reason), long> skips, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(released);
+        var positions = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in released)
+        {
+            if (item.Position is { } position)
+            {
+                positions[item.SourceName] = position;
+            }
+        }
+
+        return store.CommitAsync(positions, skips, cancellationToken);
+    }
+}
+
 /// <summary>Completes when the publish stage has drained every result of a finite source (replay).</summary>
 public sealed class PipelineCompletion
 {

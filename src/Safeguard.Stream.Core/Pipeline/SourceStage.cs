@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Safeguard.Stream.Core.Pipeline;
 
-namespace Safeguard.Stream.EventStreams;
+namespace Safeguard.Stream.Core.Pipeline;
 
 /// <summary>Runs the configured source into the raw channel; completes the channel when the source ends.</summary>
 public sealed partial class SourceStage(IEventSource source, PipelineChannels channels, ILogger<SourceStage> logger) : BackgroundService
@@ -32,10 +31,10 @@ public sealed partial class SourceStage(IEventSource source, PipelineChannels ch
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1101, EventName = "SourceEnded", Level = LogLevel.Information, Message = "Source {Source} ended")]
+        [LoggerMessage(EventId = 121, EventName = "SourceEnded", Level = LogLevel.Information, Message = "Source {Source} ended")]
         public static partial void SourceEnded(ILogger logger, string source);
 
-        [LoggerMessage(EventId = 1102, EventName = "SourceFailed", Level = LogLevel.Critical, Message = "Source {Source} failed")]
+        [LoggerMessage(EventId = 122, EventName = "SourceFailed", Level = LogLevel.Critical, Message = "Source {Source} failed")]
         public static partial void SourceFailed(ILogger logger, Exception exception, string source);
     }
 }

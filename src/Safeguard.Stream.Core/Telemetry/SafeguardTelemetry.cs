@@ -20,6 +20,7 @@ public sealed class SafeguardTelemetry : IDisposable
         DeadLettered = _meter.CreateCounter<long>("safeguard.stream.events.dead_lettered", "{event}", "Events dead-lettered, by reason.");
         Verdicts = _meter.CreateCounter<long>("safeguard.stream.verdicts", "{verdict}", "Verdicts by policy and outcome.");
         StageDuration = _meter.CreateHistogram<double>("safeguard.stream.stage.duration", "s", "Time an item spends in a stage.");
+        SseReconnects = _meter.CreateCounter<long>("safeguard.stream.sse.reconnects", "{reconnect}", "Reconnections to EventStreams.");
     }
 
     public ActivitySource ActivitySource { get; } = new(Name, typeof(SafeguardTelemetry).Assembly.GetName().Version?.ToString());
@@ -30,6 +31,7 @@ public sealed class SafeguardTelemetry : IDisposable
     public Counter<long> DeadLettered { get; }
     public Counter<long> Verdicts { get; }
     public Histogram<double> StageDuration { get; }
+    public Counter<long> SseReconnects { get; }
 
     public void Dispose()
     {

@@ -5,6 +5,7 @@ using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Routing;
 using Safeguard.Stream.EventStreams;
 using Safeguard.Stream.Kafka;
+using Safeguard.Stream.Kafka.Source;
 using Safeguard.Stream.MediaWiki;
 using Safeguard.Stream.Postgres;
 
@@ -55,12 +56,40 @@ internal static class SafeguardHost
         builder.AddSafeguardClassificationStage();
         builder.AddSafeguardEnrichmentStage();
         builder.AddSafeguardRoutingStage();
-        builder.AddSafeguardSource();
+        AddSource(builder);
         builder.Services.Configure<HostOptions>(o =>
         {
             o.ShutdownTimeout = TimeSpan.FromSeconds(30);
             o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
         });
+    }
+
+    /// <summary>
+    /// The source named by <c>Safeguard:Source:Kind</c> and what it does with fully published events: SSE and file
+    /// sources checkpoint their position in Postgres; the Kafka source commits consumer-group offsets.
+    /// </summary>
+    private static void AddSource(IHostApplicationBuilder builder)
+    {
+        builder.AddSafeguardEventStreams();
+        builder.AddSafeguardKafkaSource();
+        var kind = builder.Configuration.GetValue("Safeguard:Source:Kind", SourceKind.EventStreams);
+        switch (kind)
+        {
+            case SourceKind.Kafka:
+                builder.Services.AddSingleton<IEventSource>(sp => sp.GetRequiredService<KafkaEventSource>());
+                builder.Services.AddSingleton<ISourceProgress>(sp => sp.GetRequiredService<KafkaEventSource>());
+                break;
+            case SourceKind.File:
+                builder.Services.AddSingleton<IEventSource>(sp => sp.GetRequiredService<FileEventSource>());
+                builder.Services.AddSingleton<ISourceProgress, CheckpointStoreProgress>();
+                break;
+            default:
+                builder.Services.AddSingleton<IEventSource>(sp => sp.GetRequiredService<EventStreamsSource>());
+                builder.Services.AddSingleton<ISourceProgress, CheckpointStoreProgress>();
+                break;
+        }
+
+        builder.Services.AddHostedService<SourceStage>();
     }
 
     /// <summary>Maps an options type to its configuration section, so a bad value is reported with its full key.</summary>
@@ -74,6 +103,7 @@ internal static class SafeguardHost
         nameof(KafkaOptions) => KafkaOptions.SectionName,
         nameof(PostgresOptions) => PostgresOptions.SectionName,
         nameof(PipelineOptions) => PipelineOptions.SectionName,
+        nameof(KafkaSourceOptions) => KafkaSourceOptions.SectionName,
         _ => "Safeguard",
     };
 

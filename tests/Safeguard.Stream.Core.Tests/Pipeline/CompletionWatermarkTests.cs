@@ -4,47 +4,79 @@ namespace Safeguard.Stream.Core.Tests.Pipeline;
 
 public sealed class CompletionWatermarkTests
 {
+    private static SourceEvent Event(long sequence) => new(sequence, "s", "p" + sequence, ReadOnlyMemory<byte>.Empty);
+
+    private static List<long> Complete(CompletionWatermark watermark, long sequence)
+    {
+        var released = new List<SourceEvent>();
+        watermark.Complete(Event(sequence), released);
+        return [.. released.Select(e => e.Sequence)];
+    }
+
     [Fact]
-    public void Complete_OutOfOrder_AdvancesOnlyWhenContiguous()
+    public void Complete_OutOfOrder_ReleasesOnlyWhenContiguousAndInOrder()
     {
         var watermark = new CompletionWatermark();
 
-        Assert.False(watermark.Complete(2, "p2", out _));
-        Assert.False(watermark.Complete(3, "p3", out _));
-        Assert.True(watermark.Complete(1, "p1", out var checkpoint));
-
-        Assert.Equal("p3", checkpoint);
+        Assert.Empty(Complete(watermark, 2));
+        Assert.Empty(Complete(watermark, 3));
+        Assert.Equal([1L, 2, 3], Complete(watermark, 1));
         Assert.Equal(3, watermark.CompletedThrough);
         Assert.Equal(0, watermark.PendingOutOfOrder);
     }
 
     [Fact]
-    public void Complete_Gap_HoldsCheckpointBeforeIt()
+    public void Complete_Gap_HoldsEverythingAfterIt()
     {
         var watermark = new CompletionWatermark();
-        watermark.Complete(1, "p1", out _);
-        watermark.Complete(3, "p3", out _);
+        Complete(watermark, 1);
+        Complete(watermark, 3);
 
         Assert.Equal(1, watermark.CompletedThrough);
         Assert.Equal(1, watermark.PendingOutOfOrder);
     }
 
     [Fact]
-    public void Complete_NullPosition_KeepsLastKnownPosition()
+    public void Complete_AlreadyReleased_IsIgnored()
     {
         var watermark = new CompletionWatermark();
-        watermark.Complete(1, "p1", out _);
+        Complete(watermark, 1);
 
-        Assert.True(watermark.Complete(2, null, out var checkpoint));
-        Assert.Equal("p1", checkpoint);
+        Assert.Empty(Complete(watermark, 1));
+    }
+}
+
+public sealed class CheckpointStoreProgressTests
+{
+    private sealed class RecordingStore : ICheckpointStore
+    {
+        public List<IReadOnlyDictionary<string, string>> Commits { get; } = [];
+
+        public Task<string?> LoadAsync(string sourceName, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+
+        public Task CommitAsync(IReadOnlyDictionary<string, string> positions, IReadOnlyDictionary<(string Source, string Reason), long> skips, CancellationToken cancellationToken)
+        {
+            Commits.Add(positions);
+            return Task.CompletedTask;
+        }
     }
 
     [Fact]
-    public void Complete_AlreadyCompleted_IsIgnored()
+    public async Task AdvanceAsync_SavesTheLastKnownPositionPerSource()
     {
-        var watermark = new CompletionWatermark();
-        watermark.Complete(1, "p1", out _);
+        var store = new RecordingStore();
+        var sut = new CheckpointStoreProgress(store);
+        SourceEvent[] released =
+        [
+            new(1, "a", "a1", ReadOnlyMemory<byte>.Empty),
+            new(2, "b", "b2", ReadOnlyMemory<byte>.Empty),
+            new(3, "a", null, ReadOnlyMemory<byte>.Empty),
+        ];
 
-        Assert.False(watermark.Complete(1, "again", out _));
+        await sut.AdvanceAsync(released, new Dictionary<(string, string), long>(), TestContext.Current.CancellationToken);
+
+        var commit = Assert.Single(store.Commits);
+        Assert.Equal("a1", commit["a"]);
+        Assert.Equal("b2", commit["b"]);
     }
 }

@@ -1,0 +1,234 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Threading.Channels;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Safeguard.Stream.Core.Events;
+using Safeguard.Stream.Core.Pipeline;
+
+namespace Safeguard.Stream.Kafka.Source;
+
+/// <summary>
+/// Reads events from a Kafka topic in a consumer group with cooperative rebalancing. Offsets are committed only up
+/// to what the publish stage has released (the watermark of fully published events): released offsets are handed
+/// to the consumer thread, stored there, and committed by librdkafka's auto-commit. On revocation the stored offsets
+/// are committed at once; in-flight events of a revoked partition still finish, and since their offsets can no
+/// longer be stored here, the partition's new owner receives them again — redelivered, never skipped.
+/// </summary>
+public sealed partial class KafkaEventSource : IEventSource, ISourceProgress, IDisposable
+{
+    private readonly KafkaSourceOptions _options;
+    private readonly string _bootstrapServers;
+    private readonly int _maxEventBytes;
+    private readonly ICheckpointStore _checkpoints;
+    private readonly ILogger<KafkaEventSource> _logger;
+    private readonly ConcurrentQueue<TopicPartitionOffset> _toStore = new();
+    private IConsumer<byte[]?, byte[]>? _consumer;
+    private long _sequence;
+
+    public KafkaEventSource(
+        IOptions<KafkaSourceOptions> options,
+        IOptions<KafkaOptions> producerOptions,
+        ICheckpointStore checkpoints,
+        ILogger<KafkaEventSource> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(producerOptions);
+        _options = options.Value;
+        _bootstrapServers = string.IsNullOrEmpty(_options.BootstrapServers) ? producerOptions.Value.BootstrapServers : _options.BootstrapServers;
+        _checkpoints = checkpoints;
+        _logger = logger;
+        _maxEventBytes = _options.MaxEventBytes;
+    }
+
+    public string Name => "kafka:" + _options.Topic;
+
+    /// <summary>Partitions this worker owns right now (for tests and health).</summary>
+    public IReadOnlyCollection<int> AssignedPartitions => _consumer?.Assignment.Select(p => p.Partition.Value).ToArray() ?? [];
+
+    public async Task RunAsync(ChannelWriter<SourceEvent> output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var config = new ConsumerConfig(_options.Consumer)
+        {
+            BootstrapServers = _bootstrapServers,
+            GroupId = _options.GroupId,
+            EnableAutoCommit = true,
+            EnableAutoOffsetStore = false,
+            AutoCommitIntervalMs = (int)_options.CommitInterval.TotalMilliseconds,
+            AutoOffsetReset = _options.AutoOffsetReset == "earliest" ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest,
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+            ClientId = "safeguard-stream-source",
+        };
+
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config)
+            .SetErrorHandler((_, error) => Log.ConsumerError(_logger, error.Code, error.IsFatal, error.Reason))
+            .SetLogHandler((_, message) => Log.LibrdkafkaLog(_logger, message.Level, message.Facility, message.Message))
+            .SetPartitionsAssignedHandler((_, partitions) => LogPartitions(true, partitions))
+            .SetPartitionsRevokedHandler((c, partitions) =>
+            {
+                // Store and commit what is already released before the partitions go to another worker.
+                StorePending(c);
+                TryCommit(c);
+                LogPartitions(false, partitions.Select(p => p.TopicPartition));
+            })
+            .SetPartitionsLostHandler((_, partitions) => LogPartitions(false, partitions.Select(p => p.TopicPartition)))
+            .Build();
+        _consumer = consumer;
+        consumer.Subscribe(_options.Topic);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                StorePending(consumer);
+                var record = consumer.Consume(TimeSpan.FromMilliseconds(200));
+                if (record?.Message is null)
+                {
+                    continue;
+                }
+
+                var value = record.Message.Value ?? [];
+                var item = new SourceEvent(
+                    ++_sequence,
+                    Name,
+                    string.Create(CultureInfo.InvariantCulture, $"{record.Topic}/{record.Partition.Value}/{record.Offset.Value}"),
+                    value)
+                {
+                    Rejection = value.Length > _maxEventBytes
+                        ? (EventParseError.TooLarge, $"event of {value.Length} bytes exceeds Safeguard:Source:MaxEventBytes ({_maxEventBytes})")
+                        : null,
+                };
+                await output.WriteAsync(item, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            StorePending(consumer);
+            TryCommit(consumer);
+            consumer.Close();
+            _consumer = null;
+        }
+    }
+
+    /// <summary>Called by the publish stage with released events, in order: their offsets may now be committed.</summary>
+    public async Task AdvanceAsync(IReadOnlyList<SourceEvent> released, IReadOnlyDictionary<(string Source, string Reason), long> skips, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(released);
+        var highest = new Dictionary<(string Topic, int Partition), long>();
+        foreach (var item in released)
+        {
+            if (TryParsePosition(item.Position, out var topic, out var partition, out var offset))
+            {
+                highest[(topic, partition)] = Math.Max(highest.GetValueOrDefault((topic, partition), -1), offset);
+            }
+        }
+
+        foreach (var ((topic, partition), offset) in highest)
+        {
+            // The committed offset is the next one to read.
+            _toStore.Enqueue(new TopicPartitionOffset(topic, partition, offset + 1));
+        }
+
+        await _checkpoints.CommitAsync(new Dictionary<string, string>(), skips, cancellationToken);
+    }
+
+    public void Dispose() => _consumer?.Dispose();
+
+    internal static bool TryParsePosition(string? position, out string topic, out int partition, out long offset)
+    {
+        topic = string.Empty;
+        partition = 0;
+        offset = 0;
+        if (position is null)
+        {
+            return false;
+        }
+
+        var lastSlash = position.LastIndexOf('/');
+        var middleSlash = lastSlash > 0 ? position.LastIndexOf('/', lastSlash - 1) : -1;
+        if (middleSlash <= 0 ||
+            !int.TryParse(position.AsSpan(middleSlash + 1, lastSlash - middleSlash - 1), NumberStyles.None, CultureInfo.InvariantCulture, out partition) ||
+            !long.TryParse(position.AsSpan(lastSlash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out offset))
+        {
+            return false;
+        }
+
+        topic = position[..middleSlash];
+        return true;
+    }
+
+    private void StorePending(IConsumer<byte[]?, byte[]> consumer)
+    {
+        while (_toStore.TryDequeue(out var offset))
+        {
+            try
+            {
+                consumer.StoreOffset(offset);
+            }
+            catch (KafkaException ex)
+            {
+                // Not assigned to us any more: the new owner will receive these events again.
+                Log.OffsetNotStored(_logger, offset.Partition.Value, offset.Offset.Value, ex.Error.Code);
+            }
+        }
+    }
+
+    private void TryCommit(IConsumer<byte[]?, byte[]> consumer)
+    {
+        try
+        {
+            consumer.Commit();
+        }
+        catch (KafkaException ex) when (ex.Error.Code is ErrorCode.Local_NoOffset)
+        {
+        }
+        catch (KafkaException ex)
+        {
+            Log.CommitFailed(_logger, ex.Error.Code, ex.Error.Reason);
+        }
+    }
+
+    private void LogPartitions(bool assigned, IEnumerable<TopicPartition> partitions)
+    {
+        if (!_logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
+        var list = string.Join(",", partitions.Select(p => p.Partition.Value.ToString(CultureInfo.InvariantCulture)));
+        if (assigned)
+        {
+            Log.Assigned(_logger, list);
+        }
+        else
+        {
+            Log.Revoked(_logger, list);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 4101, EventName = "ConsumerError", Level = LogLevel.Error, Message = "Kafka consumer error {Code} (fatal: {IsFatal}): {Reason}")]
+        public static partial void ConsumerError(ILogger logger, ErrorCode code, bool isFatal, string reason);
+
+        [LoggerMessage(EventId = 4102, EventName = "PartitionsAssigned", Level = LogLevel.Information, Message = "Assigned partitions {Partitions}")]
+        public static partial void Assigned(ILogger logger, string partitions);
+
+        [LoggerMessage(EventId = 4103, EventName = "PartitionsRevoked", Level = LogLevel.Information, Message = "Revoked partitions {Partitions}")]
+        public static partial void Revoked(ILogger logger, string partitions);
+
+        [LoggerMessage(EventId = 4104, EventName = "OffsetNotStored", Level = LogLevel.Debug,
+            Message = "Offset {Offset} of partition {Partition} not stored ({Code}); its events will be redelivered to the partition's owner")]
+        public static partial void OffsetNotStored(ILogger logger, int partition, long offset, ErrorCode code);
+
+        [LoggerMessage(EventId = 4105, EventName = "CommitFailed", Level = LogLevel.Warning, Message = "Offset commit failed {Code}: {Reason}")]
+        public static partial void CommitFailed(ILogger logger, ErrorCode code, string reason);
+
+        [LoggerMessage(EventId = 4106, EventName = "LibrdkafkaConsumerLog", Level = LogLevel.Debug, Message = "librdkafka {Level} {Facility}: {Text}")]
+        public static partial void LibrdkafkaLog(ILogger logger, SyslogLevel level, string facility, string text);
+    }
+}

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.DependencyInjection;
+using Safeguard.Stream.Kafka.Source;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class KafkaSourceHostingExtensions
+{
+    /// <summary>The Kafka source (consumer group). Whether it runs is chosen by <c>Safeguard:Source:Kind</c>.</summary>
+    public static IHostApplicationBuilder AddSafeguardKafkaSource(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<KafkaSourceOptions>().BindConfiguration(KafkaSourceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<KafkaEventSource>();
+        return builder;
+    }
+}
