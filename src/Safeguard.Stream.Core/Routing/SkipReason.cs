@@ -11,6 +11,7 @@ public static class SkipReason
     public const string Bot = "bot";
     public const string TrustedGroup = "trusted_group";
     public const string EditCount = "edit_count";
+    public const string Size = "size";
     public const string NoPolicy = "no_policy";
     public const string RevisionMissing = "revision_missing";
     public const string RevisionHidden = "revision_hidden";

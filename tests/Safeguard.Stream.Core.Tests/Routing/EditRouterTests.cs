@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Safeguard.Stream.Core.Events;
 using Safeguard.Stream.Core.Policies;
 using Safeguard.Stream.Core.Routing;
@@ -95,5 +96,81 @@ public sealed class EditRouterTests
     {
         var router = new EditRouter(new FilterOptions(), [s_german]);
         Assert.Equal(SkipReason.NoPolicy, router.Route(Edit()).SkipReason);
+    }
+}
+
+public sealed class EditRouterFilterTests
+{
+    private static readonly Policy s_any = new() { Id = "spam", Version = 1, Title = "Spam", Body = "b" };
+
+    private static EditEvent Edit(string wiki, int ns = 0, long? oldSize = 100, long? newSize = 120, Performer? performer = null) => new()
+    {
+        SchemaUri = "s",
+        Stream = "s",
+        Domain = wiki[..2] + ".wikipedia.org",
+        WikiId = wiki,
+        RevId = 1,
+        ParentRevId = 0,
+        Kind = EditKind.Edit,
+        SourceKind = "edit",
+        PageTitle = "T",
+        Namespace = ns,
+        EventTime = DateTimeOffset.UnixEpoch,
+        OldSize = oldSize,
+        NewSize = newSize,
+        Performer = performer,
+    };
+
+    [Fact]
+    public void Route_PerWikiOverride_AppliesOnlyToThatWiki()
+    {
+        var options = new FilterOptions();
+        options.PerWiki["dewiki"] = new WikiFilterOptions { Namespaces = [0, 2], MaxEditCount = 10 };
+        var router = new EditRouter(options, [s_any]);
+        var veteran = new Performer("V", false, false, ["user"], 50);
+
+        Assert.False(router.Route(Edit("dewiki", ns: 2)).IsSkipped);
+        Assert.Equal(SkipReason.Namespace, router.Route(Edit("enwiki", ns: 2)).SkipReason);
+        Assert.Equal(SkipReason.EditCount, router.Route(Edit("dewiki", performer: veteran)).SkipReason);
+        Assert.False(router.Route(Edit("enwiki", performer: veteran)).IsSkipped);
+    }
+
+    [Theory]
+    [InlineData(100, 101, SkipReason.Size)]
+    [InlineData(100, 5000, SkipReason.Size)]
+    [InlineData(100, 150, null)]
+    [InlineData(null, 150, null)]
+    public void Route_SizeLimits_SkipTooSmallAndTooLargeChanges(int? oldSize, int newSize, string? expected)
+    {
+        var router = new EditRouter(new FilterOptions { MinBytesChanged = 5, MaxBytesChanged = 1000 }, [s_any]);
+
+        Assert.Equal(expected, router.Route(Edit("enwiki", oldSize: oldSize, newSize: newSize)).SkipReason);
+    }
+
+    [Theory]
+    [InlineData("autopatrolled")]
+    [InlineData("rollbacker")]
+    [InlineData("sysop")]
+    public void Route_DefaultTrustedGroups_AreSkipped(string group)
+    {
+        var router = new EditRouter(new FilterOptions(), [s_any]);
+
+        Assert.Equal(SkipReason.TrustedGroup, router.Route(Edit("enwiki", performer: new Performer("U", false, false, [group], 1))).SkipReason);
+    }
+
+    [Fact]
+    public void Bind_ConfiguredNamespaces_ReplaceTheDefaultInsteadOfAppending()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([new("Namespaces:0", "4"), new("PerWiki:dewiki:SkipBots", "false")])
+            .Build();
+        var options = new FilterOptions();
+
+        configuration.Bind(options);
+
+        var rules = new EditRouter(options, [s_any]);
+        Assert.Equal([4], rules.RulesFor("enwiki").Namespaces);
+        Assert.False(rules.RulesFor("dewiki").SkipBots);
+        Assert.True(rules.RulesFor("enwiki").SkipBots);
     }
 }
