@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Safeguard.Stream.Classification;
 using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Classification.Policies;
@@ -15,6 +16,9 @@ public static class ClassificationHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<PoliciesOptions>().BindConfiguration(PoliciesOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmOptions>, LlmOptionsValidator>());
+        // One limiter for every (edit, policy) request of the process; its CurrentLimit and InFlight are for metrics.
+        builder.Services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<LlmOptions>>().Value.CreateLimiter());
         builder.Services.TryAddSingleton<PolicyCatalog>();
         builder.Services.TryAddSingleton<IPolicyCatalog>(sp => sp.GetRequiredService<PolicyCatalog>());
         builder.Services.TryAddSingleton<SafeguardClassifierClient>();

@@ -4,15 +4,18 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Core.Pipeline;
+using Safeguard.Stream.Core.Policies;
 using Safeguard.Stream.Core.Telemetry;
 using Safeguard.Stream.Core.Verdicts;
 
 namespace Safeguard.Stream.Classification;
 
 /// <summary>
-/// Runs every matching policy over each enriched edit, <see cref="LlmOptions.MaxConcurrency"/> edits at a time, so
-/// vLLM's continuous batching stays busy. An outage of the model server blocks the stage (backpressure, nothing is
-/// dropped) until it answers again; a request the server rejects dead-letters that edit.
+/// Runs every matching policy over each enriched edit. Up to <see cref="LlmOptions.MaxConcurrency"/> edits are
+/// worked on at once and the policies of one edit run concurrently; how many requests actually reach the model at
+/// once is decided by the client's shared <see cref="AdaptiveConcurrencyLimiter"/>, so vLLM's continuous batching
+/// stays full without being overloaded. An outage of the model server blocks the affected requests (backpressure,
+/// nothing is dropped) until it answers again; a request the server rejects dead-letters that edit.
 /// </summary>
 public sealed partial class ClassificationStage(
     PipelineChannels channels,
@@ -24,13 +27,20 @@ public sealed partial class ClassificationStage(
 {
     private static readonly TimeSpan s_maxOutageBackoff = TimeSpan.FromSeconds(30);
 
+    /// <summary>The shared limit on model requests (for metrics: <c>CurrentLimit</c>, <c>InFlight</c>).</summary>
+    public AdaptiveConcurrencyLimiter Limiter => client.Limiter;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         Exception? failure = null;
         try
         {
-            var workers = Enumerable.Range(0, options.Value.MaxConcurrency).Select(_ => WorkAsync(stoppingToken));
-            await Task.WhenAll(workers);
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrency, CancellationToken = stoppingToken };
+            await Parallel.ForEachAsync(channels.Enriched.Reader.ReadAllAsync(stoppingToken), parallel, async (edit, ct) =>
+            {
+                var result = await ClassifyEditAsync(edit, ct);
+                await channels.Results.Writer.WriteAsync(result, ct);
+            });
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -47,56 +57,50 @@ public sealed partial class ClassificationStage(
         }
     }
 
-    private async Task WorkAsync(CancellationToken cancellationToken)
-    {
-        var reader = channels.Enriched.Reader;
-        while (await reader.WaitToReadAsync(cancellationToken))
-        {
-            while (reader.TryRead(out var edit))
-            {
-                var result = await ClassifyEditAsync(edit, cancellationToken);
-                await channels.Results.Writer.WriteAsync(result, cancellationToken);
-            }
-        }
-    }
-
     internal async Task<PipelineResult> ClassifyEditAsync(EnrichedEdit edit, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
         using var activity = telemetry.ActivitySource.StartActivity("classify edit", ActivityKind.Internal);
-        var verdicts = new List<PolicyVerdict>(edit.Routed.Policies.Count);
-        foreach (var policy in edit.Routed.Policies)
+        var outcomes = await Task.WhenAll(edit.Routed.Policies.Select(policy => ClassifyPolicyAsync(policy, edit, activity, cancellationToken)));
+        telemetry.StageDuration.Record(timeProvider.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Stage, "classify"));
+
+        if (outcomes.FirstOrDefault(o => o.Rejection is not null) is { Rejection: { } rejection } rejected)
         {
-            var backoff = TimeSpan.FromSeconds(1);
-            while (true)
-            {
-                try
-                {
-                    var verdict = await client.ClassifyAsync(policy, edit, cancellationToken);
-                    verdicts.Add(verdict);
-                    var outcome = verdict.Status == VerdictStatus.Error ? "error" : verdict.Flagged ? "flagged" : "ok";
-                    telemetry.Verdicts.Add(1, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Policy, policy.Id), new(SafeguardTelemetry.Tags.Outcome, outcome));
-                    break;
-                }
-                catch (LlmRejectedException ex)
-                {
-                    activity?.AddException(ex);
-                    activity?.SetStatus(ActivityStatusCode.Error);
-                    return new DeadLetteredResult(edit.Routed.Source, edit.Edit, "llm_rejected", $"policy {policy.Id}: {ex.Message}");
-                }
-                catch (LlmUnavailableException ex)
-                {
-                    activity?.AddException(ex);
-                    Log.ModelUnavailable(logger, ex.Message, backoff);
-                    await Task.Delay(backoff, timeProvider, cancellationToken);
-                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxOutageBackoff.Ticks));
-                }
-            }
+            activity?.AddException(rejection);
+            activity?.SetStatus(ActivityStatusCode.Error);
+            return new DeadLetteredResult(edit.Routed.Source, edit.Edit, "llm_rejected", $"policy {rejected.PolicyId}: {rejection.Message}");
         }
 
-        telemetry.StageDuration.Record(timeProvider.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Stage, "classify"));
-        return new ClassifiedResult(edit, verdicts);
+        return new ClassifiedResult(edit, [.. outcomes.Select(o => o.Verdict!)]);
     }
+
+    private async Task<PolicyOutcome> ClassifyPolicyAsync(Policy policy, EnrichedEdit edit, Activity? activity, CancellationToken cancellationToken)
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            try
+            {
+                var verdict = await client.ClassifyAsync(policy, edit, cancellationToken);
+                var outcome = verdict.Status == VerdictStatus.Error ? "error" : verdict.Flagged ? "flagged" : "ok";
+                telemetry.Verdicts.Add(1, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Policy, policy.Id), new(SafeguardTelemetry.Tags.Outcome, outcome));
+                return new PolicyOutcome(policy.Id, verdict, null);
+            }
+            catch (LlmRejectedException ex)
+            {
+                return new PolicyOutcome(policy.Id, null, ex);
+            }
+            catch (LlmUnavailableException ex)
+            {
+                activity?.AddException(ex);
+                Log.ModelUnavailable(logger, ex.Message, backoff);
+                await Task.Delay(backoff, timeProvider, cancellationToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxOutageBackoff.Ticks));
+            }
+        }
+    }
+
+    private sealed record PolicyOutcome(string PolicyId, PolicyVerdict? Verdict, LlmRejectedException? Rejection);
 
     private static partial class Log
     {

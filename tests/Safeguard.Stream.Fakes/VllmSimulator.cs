@@ -30,6 +30,7 @@ public sealed class VllmSimulator : IAsyncDisposable
     private readonly HashSet<ulong> _cachedPrefixes = [];
     private readonly Dictionary<ulong, int> _attemptsByBody = [];
     private readonly long _modelCreated;
+    private readonly List<string> _captured = [];
     private LoopbackHost? _host;
     private long _requestCount;
     private long _errorCount;
@@ -55,6 +56,18 @@ public sealed class VllmSimulator : IAsyncDisposable
 
     /// <summary>Chat completion responses with an HTTP status other than 200 (validation errors and injected 500s).</summary>
     public long ErrorCount => Interlocked.Read(ref _errorCount);
+
+    /// <summary>Request bodies received so far, in arrival order, when <see cref="VllmSimulatorOptions.CaptureRequests"/> is on.</summary>
+    public IReadOnlyList<string> CapturedRequests
+    {
+        get
+        {
+            lock (_stateGate)
+            {
+                return [.. _captured];
+            }
+        }
+    }
 
     /// <summary>Starts the simulator on <paramref name="port"/> (0 = any free port).</summary>
     public static async Task<VllmSimulator> StartAsync(VllmSimulatorOptions? options = null, int port = 0, CancellationToken ct = default)
@@ -128,12 +141,26 @@ public sealed class VllmSimulator : IAsyncDisposable
 
     private async Task HandleChatAsync(HttpContext ctx)
     {
-        Interlocked.Increment(ref _requestCount);
+        var requestNumber = Interlocked.Increment(ref _requestCount);
         var ct = ctx.RequestAborted;
         string body;
         using (var reader = new StreamReader(ctx.Request.Body, Encoding.UTF8))
         {
             body = await reader.ReadToEndAsync(ct);
+        }
+
+        var fault = VllmFault.None;
+        lock (_stateGate)
+        {
+            if (_options.CaptureRequests)
+            {
+                _captured.Add(body);
+            }
+
+            if (requestNumber <= _options.FaultPlan.Count)
+            {
+                fault = _options.FaultPlan[(int)requestNumber - 1];
+            }
         }
 
         ChatRequest request;
@@ -149,12 +176,31 @@ public sealed class VllmSimulator : IAsyncDisposable
 
         var bodyHash = Hash64(Encoding.UTF8.GetBytes(body));
         var (cached, attempt) = RecordRequest(request, bodyHash);
-        var serverError = Draw(bodyHash, attempt, 1) < _options.ServerErrorRate;
-        var lengthFault = Draw(bodyHash, attempt, 2) < _options.LengthFinishRate;
-        var malformed = Draw(bodyHash, attempt, 3) < _options.MalformedContentRate;
+        var serverError = Draw(bodyHash, attempt, 1) < _options.ServerErrorRate || fault == VllmFault.ServerErrorEmptyBody;
+        var lengthFault = Draw(bodyHash, attempt, 2) < _options.LengthFinishRate || fault == VllmFault.LengthNoContent;
+        var malformed = Draw(bodyHash, attempt, 3) < _options.MalformedContentRate || fault == VllmFault.MalformedContent;
 
-        var completion = BuildCompletion(request, lengthFault, malformed);
+        var completion = BuildCompletion(request, lengthFault, malformed, fault);
         await _latency.DelayAsync(new VllmLatencyRequest(request.PromptTokens, cached, completion.Tokens.Count), ct);
+
+        switch (fault)
+        {
+            case VllmFault.Hang:
+                await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+                return;
+            case VllmFault.Overloaded or VllmFault.TooManyRequests:
+                if (_options.RetryAfter is { } retryAfter)
+                {
+                    ctx.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                }
+
+                await WriteErrorAsync(ctx, fault == VllmFault.Overloaded ? 503 : 429, fault == VllmFault.Overloaded ? "ServiceUnavailableError" : "RateLimitError",
+                    "[simulated] The server is overloaded; try again later.");
+                return;
+            case VllmFault.TruncatedBody:
+                await WriteTruncatedJsonAsync(ctx, w => WriteCompletion(w, request, completion, cached, bodyHash));
+                return;
+        }
 
         if (serverError)
         {
@@ -388,7 +434,7 @@ public sealed class VllmSimulator : IAsyncDisposable
         return (Hash64(buffer) >> 11) * (1.0 / (1UL << 53));
     }
 
-    private static SimulatedCompletion BuildCompletion(ChatRequest request, bool lengthFault, bool malformed)
+    private static SimulatedCompletion BuildCompletion(ChatRequest request, bool lengthFault, bool malformed, VllmFault fault)
     {
         var policy = SimulatedJudge.DetectPolicy(request.SystemText);
         var verdict = SimulatedJudge.Judge(policy, request.UserText);
@@ -396,6 +442,14 @@ public sealed class VllmSimulator : IAsyncDisposable
         var content = malformed
             ? (verdict.Violation ? "I think it violates the policy." : "I think it does not violate the policy.")
             : BuildVerdictJson(verdict);
+        if (fault == VllmFault.PartialContent)
+        {
+            content = content[..(content.Length / 2)];
+        }
+        else if (fault == VllmFault.VerdictOutOfRange)
+        {
+            content = "{\"violation\": 2, \"category\": null, \"rationale\": \"[simulated] out-of-range verdict.\"}";
+        }
 
         var reasoningTokens = SimulatedTokenizer.Tokenize(reasoning);
         if (lengthFault)
@@ -637,6 +691,22 @@ public sealed class VllmSimulator : IAsyncDisposable
             w.WriteEndObject();
             w.WriteEndObject();
         });
+    }
+
+    /// <summary>HTTP 200, <c>application/json</c>, and only the first half of the JSON.</summary>
+    private static async Task WriteTruncatedJsonAsync(HttpContext ctx, Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            write(w);
+        }
+
+        var half = buffer.WrittenMemory[..(buffer.WrittenCount / 2)];
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/json";
+        ctx.Response.ContentLength = half.Length;
+        await ctx.Response.Body.WriteAsync(half, ctx.RequestAborted);
     }
 
     private static async Task WriteJsonAsync(HttpContext ctx, int status, Action<Utf8JsonWriter> write)

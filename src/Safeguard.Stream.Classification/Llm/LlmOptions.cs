@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Safeguard.Stream.Classification.Llm;
 
@@ -17,17 +18,60 @@ public sealed class LlmOptions
     /// <summary>Bearer token for the model server. Only from the environment or a mounted secret; never logged.</summary>
     public string? ApiKey { get; set; }
 
-    /// <summary>Requests in flight at once: enough to keep vLLM's continuous batching full, not so many that it queues.</summary>
+    /// <summary>
+    /// Upper bound of the adaptive limit on model requests in flight (all edits and policies together), and the
+    /// number of edits the classification stage works on at once.
+    /// </summary>
     [Range(1, 1024)]
     public int MaxConcurrency { get; set; } = 16;
 
+    /// <summary>Lower bound of the adaptive limit (capped to <see cref="MaxConcurrency"/>): the limiter never goes below it.</summary>
+    [Range(1, 1024)]
+    public int MinConcurrency { get; set; } = 2;
+
+    /// <summary>Where the adaptive limit starts (clamped to the bounds); null starts at <see cref="MinConcurrency"/>.</summary>
+    [Range(1, 1024)]
+    public int? InitialConcurrency { get; set; }
+
     /// <summary>One attempt's limit. Reasoning takes seconds; the 100 s SDK default is kept as the ceiling.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
-    /// <summary>Attempts per (edit, policy) for transport errors (5xx, timeouts) and unusable answers.</summary>
+    /// <summary>
+    /// Attempts per (edit, policy) for answers that can be retried (length, malformed, context length with a smaller
+    /// diff); also the number of HTTP tries per attempt for transport errors (5xx, 429, timeouts, connection errors).
+    /// </summary>
     [Range(1, 10)]
     public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>First transport retry delay; doubles per retry, with jitter. A <c>Retry-After</c> header overrides it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Longest <c>Retry-After</c> honoured; longer values are capped to it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Circuit breaker: share of failed requests in <see cref="BreakerSamplingDuration"/> that opens it.</summary>
+    [Range(0.01, 1.0)]
+    public double BreakerFailureRatio { get; set; } = 0.5;
+
+    /// <summary>Circuit breaker: requests needed in the sampling window before it may open.</summary>
+    [Range(2, 10_000)]
+    public int BreakerMinimumThroughput { get; set; } = 20;
+
+    [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
+    public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the open circuit fails requests at once before letting one through.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
+    public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Keep the model's reasoning (analysis channel) on the verdict (<c>PolicyVerdict.Reasoning</c>) for the audit
+    /// table. Off by default: reasoning is long, and it may quote the edit.
+    /// </summary>
+    public bool StoreReasoning { get; set; }
 
     /// <summary>
     /// Output cap including reasoning. Null (the default) sends none: a low cap makes the model spend it on reasoning
@@ -42,7 +86,37 @@ public sealed class LlmOptions
     [Range(0, 20)]
     public int TopLogProbabilities { get; set; } = 5;
 
-    /// <summary>Diff characters sent per edit (the token budget of the enrichment issue replaces this).</summary>
+    /// <summary>
+    /// Diff characters sent per edit (the token budget of the enrichment issue replaces this). After a 400 for
+    /// context length the budget is halved for the next attempt.
+    /// </summary>
     [Range(200, 1_000_000)]
     public int MaxDiffCharacters { get; set; } = 6_000;
+
+    /// <summary>Halving the diff budget after a context-length error stops below this: the verdict is then an error.</summary>
+    [Range(1, 1_000_000)]
+    public int MinDiffCharacters { get; set; } = 200;
+
+    /// <summary>The limiter these options describe.</summary>
+    public AdaptiveConcurrencyLimiter CreateLimiter()
+    {
+        var min = Math.Min(MinConcurrency, MaxConcurrency);
+        return new AdaptiveConcurrencyLimiter(min, MaxConcurrency, InitialConcurrency is { } initial ? Math.Clamp(initial, min, MaxConcurrency) : null);
+    }
+}
+
+/// <summary>Cross-field rules of <see cref="LlmOptions"/>.</summary>
+public sealed class LlmOptionsValidator : IValidateOptions<LlmOptions>
+{
+    public ValidateOptionsResult Validate(string? name, LlmOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (options.MinDiffCharacters > options.MaxDiffCharacters)
+        {
+            failures.Add($"{LlmOptions.SectionName}:MinDiffCharacters must not exceed 'MaxDiffCharacters'");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }

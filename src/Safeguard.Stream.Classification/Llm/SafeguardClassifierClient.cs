@@ -1,11 +1,16 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenAI;
 using OpenAI.Chat;
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Retry;
+using Polly.Timeout;
 using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Policies;
 using Safeguard.Stream.Core.Prompts;
@@ -15,21 +20,45 @@ namespace Safeguard.Stream.Classification.Llm;
 
 /// <summary>
 /// Asks gpt-oss-safeguard (via vLLM's Chat Completions API, through the official OpenAI SDK) whether an edit
-/// violates a policy. The policy is the system message, byte-identical for every edit; the edit is the user message.
-/// Polly owns retries (the SDK's own retry policy is switched off so attempts are not multiplied).
+/// violates a policy. The policy is the system message, byte-identical for every edit; the edit is the user message
+/// (<see cref="EditPromptRenderer"/>).
+/// <para>Two layers of retries, each with one job:</para>
+/// <list type="number">
+/// <item><b>Transport</b> (Polly; the SDK's own retries are off): 5xx (including vLLM's empty-body 500), 408, 429,
+/// attempt timeouts and connection errors are retried with exponential backoff and jitter, or after the server's
+/// <c>Retry-After</c>; a circuit breaker stops hammering a server that keeps failing. When these are exhausted, or
+/// the circuit is open, <see cref="LlmUnavailableException"/> tells the stage to wait: no verdict is guessed.</item>
+/// <item><b>Answer</b> (up to <see cref="LlmOptions.MaxAttempts"/>), each shape with a defined outcome:
+/// <c>finish_reason: "length"</c> without a usable answer → retry one reasoning-effort step lower (and with twice the
+/// output cap, when one is set), then error verdict <c>length</c>; HTTP 400 for context length → retry with half the
+/// diff budget, then error verdict <c>context_length</c>; malformed or partial verdict JSON, empty content →
+/// retry, then error verdict <c>unparsable_verdict</c> / <c>empty_content</c>; a response body that is not valid
+/// completion JSON → retry, then error verdict <c>malformed_response</c>; a verdict outside 0/1 → error verdict
+/// <c>verdict_out_of_range</c> at once. Any other 4xx (bad request, unknown model) throws
+/// <see cref="LlmRejectedException"/>, which dead-letters the edit.</item>
+/// </list>
+/// Every HTTP request holds a slot of the shared <see cref="AdaptiveConcurrencyLimiter"/> and reports its latency
+/// per completion token, or a drop (timeout, 5xx, 429), to it.
 /// </summary>
 public sealed partial class SafeguardClassifierClient
 {
     private readonly ChatClient _chat;
     private readonly LlmOptions _options;
+    private readonly AdaptiveConcurrencyLimiter _limiter;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<SafeguardClassifierClient> _logger;
-    private readonly ResiliencePipeline _transportRetry;
+    private readonly ResiliencePipeline _transport;
+    private readonly ResiliencePipeline _attemptTimeout;
 
-    public SafeguardClassifierClient(IOptions<LlmOptions> options, TimeProvider timeProvider, ILogger<SafeguardClassifierClient> logger)
+    public SafeguardClassifierClient(
+        IOptions<LlmOptions> options,
+        AdaptiveConcurrencyLimiter limiter,
+        TimeProvider timeProvider,
+        ILogger<SafeguardClassifierClient> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
+        _limiter = limiter;
         _timeProvider = timeProvider;
         _logger = logger;
         _chat = new ChatClient(
@@ -39,124 +68,279 @@ public sealed partial class SafeguardClassifierClient
             {
                 Endpoint = _options.Endpoint,
                 RetryPolicy = new ClientRetryPolicy(0),
-                NetworkTimeout = _options.RequestTimeout,
+                // Polly's per-attempt timeout fires first; this is only a backstop.
+                NetworkTimeout = _options.RequestTimeout + TimeSpan.FromSeconds(5),
             });
 
-        _transportRetry = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+        var transient = new PredicateBuilder()
+            .Handle<ClientResultException>(IsTransient)
+            .Handle<HttpRequestException>()
+            .Handle<TimeoutRejectedException>();
+        _transport = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions
             {
                 MaxRetryAttempts = Math.Max(0, _options.MaxAttempts - 1),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(250),
-                ShouldHandle = new PredicateBuilder().Handle<ClientResultException>(IsTransient)
-                    .Handle<HttpRequestException>()
-                    .Handle<TimeoutException>(),
+                Delay = _options.RetryBaseDelay,
+                ShouldHandle = transient,
+                DelayGenerator = args => ValueTask.FromResult(
+                    args.Outcome.Exception is ClientResultException ex ? RetryAfter(ex, _timeProvider.GetUtcNow(), _options.MaxRetryAfter) : null),
+                OnRetry = args =>
+                {
+                    var problem = Describe(args.Outcome.Exception);
+                    Log.RetryingRequest(_logger, args.AttemptNumber + 1, problem, args.RetryDelay);
+                    return default;
+                },
+            })
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                FailureRatio = _options.BreakerFailureRatio,
+                MinimumThroughput = _options.BreakerMinimumThroughput,
+                SamplingDuration = _options.BreakerSamplingDuration,
+                BreakDuration = _options.BreakerBreakDuration,
+                ShouldHandle = transient,
+                OnOpened = args =>
+                {
+                    Log.CircuitOpened(_logger, args.BreakDuration);
+                    return default;
+                },
             })
             .Build();
+        _attemptTimeout = new ResiliencePipelineBuilder { TimeProvider = timeProvider }.AddTimeout(_options.RequestTimeout).Build();
     }
 
     public string Model => _options.Model;
 
-    /// <summary>
-    /// Classifies one edit under one policy. Unusable answers (empty, truncated by length, unparsable) are retried up to
-    /// <see cref="LlmOptions.MaxAttempts"/> and then returned as an error verdict. Transport failures that outlast
-    /// the retries throw <see cref="LlmUnavailableException"/>.
-    /// </summary>
+    /// <summary>The shared limit on requests in flight (for metrics: <c>CurrentLimit</c>, <c>InFlight</c>).</summary>
+    public AdaptiveConcurrencyLimiter Limiter => _limiter;
+
+    /// <summary>Classifies one edit under one policy (see the class summary for every outcome).</summary>
     public async Task<PolicyVerdict> ClassifyAsync(Policy policy, EnrichedEdit edit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(edit);
-        var diff = edit.Diff.TruncateTo(_options.MaxDiffCharacters);
-        var userMessage = EditPromptRenderer.Render(edit.Edit, diff);
-        ChatMessage[] messages = [new SystemChatMessage(policy.Body), new UserChatMessage(userMessage)];
 
         var started = _timeProvider.GetTimestamp();
-        int promptTokens = 0, completionTokens = 0, cachedTokens = 0;
+        var usage = new UsageTotals();
+        var budget = _options.MaxDiffCharacters;
+        var effort = policy.ReasoningEffort;
+        var maxOutputTokens = _options.MaxOutputTokens;
+        var truncated = false;
         string? lastError = null;
         string? finishReason = null;
         for (var attempt = 1; attempt <= _options.MaxAttempts; attempt++)
         {
-            ChatCompletion completion;
+            var diff = edit.Diff.TruncateTo(budget);
+            truncated = diff.Truncated;
+            ChatMessage[] messages = [new SystemChatMessage(policy.Body), new UserChatMessage(EditPromptRenderer.Render(edit.Edit, diff))];
+
+            Answer answer;
             try
             {
-                completion = await _transportRetry.ExecuteAsync(
-                    async ct => (await _chat.CompleteChatAsync(messages, CreateOptions(policy), ct)).Value, cancellationToken);
+                answer = await SendAsync(messages, CreateOptions(effort, maxOutputTokens), cancellationToken);
+            }
+            catch (ClientResultException ex) when (IsContextLength(ex))
+            {
+                lastError = "context_length";
+                var smaller = Math.Min(budget, diff.CharacterCount) / 2;
+                Log.ContextTooLong(_logger, policy.Id, edit.Edit.WikiId, edit.Edit.RevId, attempt, smaller);
+                if (smaller < _options.MinDiffCharacters)
+                {
+                    break;
+                }
+
+                budget = smaller;
+                continue;
             }
             catch (ClientResultException ex) when (!IsTransient(ex))
             {
-                // 400 (context too long, bad request) or 404 (unknown model): retrying the same request cannot help.
+                // 400 (bad request), 401/403 (key), 404 (unknown model): retrying the same request cannot help.
                 throw new LlmRejectedException($"model server rejected the request: {Describe(ex)}", ex);
             }
-            catch (Exception ex) when (ex is ClientResultException or HttpRequestException or TimeoutException && !cancellationToken.IsCancellationRequested)
+            catch (MalformedResponseException ex)
             {
-                throw new LlmUnavailableException($"model server failed after {_options.MaxAttempts} attempts: {Describe(ex)}", ex);
+                lastError = "malformed_response";
+                Log.UnusableAnswer(_logger, policy.Id, edit.Edit.WikiId, edit.Edit.RevId, attempt, ex.Message);
+                continue;
+            }
+            catch (Exception ex) when (ex is ClientResultException or HttpRequestException or TimeoutRejectedException or BrokenCircuitException
+                                       && !cancellationToken.IsCancellationRequested)
+            {
+                throw new LlmUnavailableException($"model server unavailable: {Describe(ex)}", ex);
             }
 
-            promptTokens += completion.Usage?.InputTokenCount ?? 0;
-            completionTokens += completion.Usage?.OutputTokenCount ?? 0;
-            cachedTokens += completion.Usage?.InputTokenDetails?.CachedTokenCount ?? 0;
+            var completion = answer.Completion;
+            usage.Add(completion.Usage);
             finishReason = completion.FinishReason.ToString().ToLowerInvariant();
+            var content = completion.Content.Count > 0 ? string.Concat(completion.Content.Select(p => p.Text)) : null;
+            var stoppedByLength = completion.FinishReason == ChatFinishReason.Length;
 
-            var content = completion.Content.Count > 0 ? completion.Content[0].Text : null;
-            if (completion.FinishReason == ChatFinishReason.Length && string.IsNullOrEmpty(content))
+            if (!VerdictParser.TryParse(content, out var parsed, out var parseError, out var failure))
             {
-                lastError = "length";
-                Log.UnusableAnswer(_logger, policy.Id, edit.Edit.WikiId, edit.Edit.RevId, attempt, lastError);
+                if (failure == VerdictParseFailure.OutOfRange)
+                {
+                    Log.UnusableAnswer(_logger, policy.Id, edit.Edit.WikiId, edit.Edit.RevId, attempt, "verdict_out_of_range");
+                    return Verdict(policy, effort, truncated, started, usage, finishReason) with
+                    {
+                        Status = VerdictStatus.Error,
+                        Error = "verdict_out_of_range",
+                        Reasoning = _options.StoreReasoning ? answer.Reasoning : null,
+                    };
+                }
+
+                if (stoppedByLength)
+                {
+                    // The reasoning used the budget: think less (and, where capped, allow more) next time.
+                    lastError = "length";
+                    effort = Lower(effort);
+                    maxOutputTokens = maxOutputTokens is { } cap ? Math.Min(cap * 2, 131_072) : null;
+                }
+                else
+                {
+                    lastError = string.IsNullOrWhiteSpace(content) ? "empty_content" : "unparsable_verdict";
+                }
+
+                Log.UnusableAnswer(_logger, policy.Id, edit.Edit.WikiId, edit.Edit.RevId, attempt, lastError + ": " + parseError);
                 continue;
             }
 
-            if (!VerdictParser.TryParse(content, out var parsed, out var parseError))
-            {
-                lastError = "unparsable_verdict";
-                Log.UnusableAnswer(_logger, policy.Id, edit.Edit.WikiId, edit.Edit.RevId, attempt, parseError ?? lastError);
-                continue;
-            }
-
-            var probability = VerdictProbability.FromLogProbabilities(completion.ContentTokenLogProbabilities, parsed.Violation);
-            var score = probability ?? (parsed.Violation ? 1.0 : 0.0);
-            return Verdict(policy, diff.Truncated, started, promptTokens, completionTokens, cachedTokens, finishReason) with
+            var probability = VerdictProbability.FromLogProbabilities(completion.ContentTokenLogProbabilities, parsed.Violation, content);
+            var score = probability ?? VerdictProbability.Fallback(parsed);
+            return Verdict(policy, effort, truncated, started, usage, finishReason) with
             {
                 Status = VerdictStatus.Ok,
                 Violation = parsed.Violation,
                 Probability = probability,
                 Category = parsed.Category,
                 Rationale = parsed.Rationale,
+                Reasoning = _options.StoreReasoning ? answer.Reasoning : null,
+                // Shadow mode keeps the would-be decision here; sinks read Mode (would_flag, ignored by the moderators' view).
                 Flagged = parsed.Violation && score >= policy.Threshold,
             };
         }
 
-        return Verdict(policy, diff.Truncated, started, promptTokens, completionTokens, cachedTokens, finishReason) with
+        return Verdict(policy, effort, truncated, started, usage, finishReason) with
         {
             Status = VerdictStatus.Error,
-            Error = lastError,
+            Error = lastError ?? "no_attempts",
         };
     }
 
-    private PolicyVerdict Verdict(Policy policy, bool truncated, long started, int prompt, int completion, int cached, string? finishReason) => new()
+    /// <summary>
+    /// The model's reasoning from the raw completion JSON: <c>choices[0].message.reasoning</c> (vLLM ≥ 0.11.1), else
+    /// <c>reasoning_content</c> (older vLLM, and kept alongside until its removal). Null when neither is a string.
+    /// </summary>
+    public static string? ReadReasoning(BinaryData body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object ||
+                !document.RootElement.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array ||
+                choices.GetArrayLength() == 0 || !choices[0].TryGetProperty("message", out var message) || message.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            foreach (var name in (ReadOnlySpan<string>)["reasoning", "reasoning_content"])
+            {
+                if (message.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
+                {
+                    return value.GetString();
+                }
+            }
+
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary><c>Retry-After</c> (seconds or an HTTP date) of a failed response, capped; null when absent or unreadable.</summary>
+    internal static TimeSpan? RetryAfter(ClientResultException exception, DateTimeOffset now, TimeSpan max) =>
+        exception.GetRawResponse() is { } response && response.Headers.TryGetValue("Retry-After", out var value)
+            ? ParseRetryAfter(value, now, max)
+            : null;
+
+    internal static TimeSpan? ParseRetryAfter(string? value, DateTimeOffset now, TimeSpan max)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        TimeSpan delay;
+        if (double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds))
+        {
+            delay = TimeSpan.FromSeconds(seconds);
+        }
+        else if (DateTimeOffset.TryParseExact(value.Trim(), "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
+        {
+            delay = date - now;
+        }
+        else
+        {
+            return null;
+        }
+
+        return delay < TimeSpan.Zero ? TimeSpan.Zero : delay > max ? max : delay;
+    }
+
+    private async Task<Answer> SendAsync(ChatMessage[] messages, ChatCompletionOptions options, CancellationToken cancellationToken) =>
+        await _transport.ExecuteAsync(
+            async ct =>
+            {
+                using var lease = await _limiter.AcquireAsync(ct);
+                var sent = _timeProvider.GetTimestamp();
+                try
+                {
+                    var result = await _attemptTimeout.ExecuteAsync(async t => await _chat.CompleteChatAsync(messages, options, t), ct);
+                    var completion = result.Value;
+                    lease.Succeeded(_timeProvider.GetElapsedTime(sent), completion.Usage?.OutputTokenCount ?? 0);
+                    return new Answer(completion, _options.StoreReasoning ? ReadReasoning(result.GetRawResponse().Content) : null);
+                }
+                catch (Exception ex) when (ex is TimeoutRejectedException or HttpRequestException || ex is ClientResultException client && IsTransient(client))
+                {
+                    lease.Dropped();
+                    throw;
+                }
+                catch (Exception ex) when (ex is JsonException or FormatException or ArgumentOutOfRangeException or InvalidOperationException or KeyNotFoundException
+                                           && !ct.IsCancellationRequested)
+                {
+                    // A 200 whose body is not a completion (cut off, not JSON, unknown finish_reason): the SDK cannot read it.
+                    throw new MalformedResponseException($"unreadable completion ({ex.GetType().Name})", ex);
+                }
+            },
+            cancellationToken);
+
+    private PolicyVerdict Verdict(Policy policy, ReasoningEffort effort, bool truncated, long started, UsageTotals usage, string? finishReason) => new()
     {
         PolicyId = policy.Id,
         PolicyVersion = policy.Version,
         Status = VerdictStatus.Ok,
         Mode = policy.Mode,
         Visibility = policy.Visibility,
-        ReasoningEffort = policy.ReasoningEffort,
+        ReasoningEffort = effort,
         Model = _options.Model,
-        PromptTokens = prompt,
-        CompletionTokens = completion,
-        CachedTokens = cached,
+        PromptTokens = usage.Prompt,
+        CompletionTokens = usage.Completion,
+        CachedTokens = usage.Cached,
         LatencyMs = (long)_timeProvider.GetElapsedTime(started).TotalMilliseconds,
         InputTruncated = truncated,
         FinishReason = finishReason,
         ClassifiedAt = _timeProvider.GetUtcNow(),
     };
 
-    private ChatCompletionOptions CreateOptions(Policy policy)
+    private ChatCompletionOptions CreateOptions(ReasoningEffort effort, int? maxOutputTokens)
     {
 #pragma warning disable OPENAI001 // ReasoningEffortLevel is marked experimental in the SDK; vLLM maps it to harmony's "Reasoning:" header.
         var options = new ChatCompletionOptions
         {
-            ReasoningEffortLevel = policy.ReasoningEffort switch
+            ReasoningEffortLevel = effort switch
             {
                 ReasoningEffort.High => ChatReasoningEffortLevel.High,
                 ReasoningEffort.Medium => ChatReasoningEffortLevel.Medium,
@@ -164,7 +348,7 @@ public sealed partial class SafeguardClassifierClient
             },
         };
 #pragma warning restore OPENAI001
-        if (_options.MaxOutputTokens is { } max)
+        if (maxOutputTokens is { } max)
         {
             options.MaxOutputTokenCount = max;
         }
@@ -178,19 +362,85 @@ public sealed partial class SafeguardClassifierClient
         return options;
     }
 
+    private static ReasoningEffort Lower(ReasoningEffort effort) => effort switch
+    {
+        ReasoningEffort.High => ReasoningEffort.Medium,
+        _ => ReasoningEffort.Low,
+    };
+
     private static bool IsTransient(ClientResultException ex) => ex.Status is 0 or 408 or 429 or >= 500;
 
-    private static string Describe(Exception ex) => ex switch
+    /// <summary>vLLM answers a prompt over the model's context with 400 "This model's maximum context length is N tokens…".</summary>
+    private static bool IsContextLength(ClientResultException ex)
+    {
+        if (ex.Status != (int)HttpStatusCode.BadRequest)
+        {
+            return false;
+        }
+
+        var body = ex.GetRawResponse()?.Content?.ToString() ?? ex.Message;
+        return body.Contains("maximum context length", StringComparison.OrdinalIgnoreCase) ||
+               body.Contains("context length", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static string Describe(Exception? ex) => ex switch
     {
         ClientResultException { Status: > 0 } client => $"HTTP {client.Status}",
+        null => "unknown",
         _ => ex.GetType().Name,
     };
+
+    private sealed record Answer(ChatCompletion Completion, string? Reasoning);
+
+    private sealed class UsageTotals
+    {
+        public int Prompt { get; private set; }
+        public int Completion { get; private set; }
+        public int Cached { get; private set; }
+
+        public void Add(ChatTokenUsage? usage)
+        {
+            Prompt += usage?.InputTokenCount ?? 0;
+            Completion += usage?.OutputTokenCount ?? 0;
+            Cached += usage?.InputTokenDetails?.CachedTokenCount ?? 0;
+        }
+    }
 
     private static partial class Log
     {
         [LoggerMessage(EventId = 3001, EventName = "UnusableAnswer", Level = LogLevel.Warning,
             Message = "Policy {PolicyId} on {WikiId}:{RevId}: unusable answer on attempt {Attempt} ({Problem})")]
         public static partial void UnusableAnswer(ILogger logger, string policyId, string wikiId, long revId, int attempt, string problem);
+
+        [LoggerMessage(EventId = 3002, EventName = "ContextTooLong", Level = LogLevel.Warning,
+            Message = "Policy {PolicyId} on {WikiId}:{RevId}: prompt over the model's context on attempt {Attempt}; next diff budget {DiffCharacters} characters")]
+        public static partial void ContextTooLong(ILogger logger, string policyId, string wikiId, long revId, int attempt, int diffCharacters);
+
+        [LoggerMessage(EventId = 3003, EventName = "RetryingRequest", Level = LogLevel.Information,
+            Message = "Model request failed ({Problem}); try {Attempt} after {Delay}")]
+        public static partial void RetryingRequest(ILogger logger, int attempt, string problem, TimeSpan delay);
+
+        [LoggerMessage(EventId = 3004, EventName = "CircuitOpened", Level = LogLevel.Error,
+            Message = "Model server keeps failing; circuit open for {BreakDuration}")]
+        public static partial void CircuitOpened(ILogger logger, TimeSpan breakDuration);
+    }
+}
+
+/// <summary>The server answered 200 with a body that is not a readable completion.</summary>
+public sealed class MalformedResponseException : Exception
+{
+    public MalformedResponseException()
+    {
+    }
+
+    public MalformedResponseException(string message)
+        : base(message)
+    {
+    }
+
+    public MalformedResponseException(string message, Exception innerException)
+        : base(message, innerException)
+    {
     }
 }
 

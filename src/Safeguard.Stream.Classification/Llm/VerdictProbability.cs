@@ -1,44 +1,77 @@
 using System.Text;
 using OpenAI.Chat;
+using Safeguard.Stream.Core.Verdicts;
 
 namespace Safeguard.Stream.Classification.Llm;
 
 /// <summary>
-/// Derives P(violation) from the logprobs of the verdict digit. vLLM returns logprobs for every generated token —
-/// reasoning and harmony markers included — and a tokenizer splits the <c>violation</c> key into pieces, so the
-/// tokens are joined back into text, the last <c>violation</c> key is found in it, and the first token after it that
-/// carries a 0/1 digit is the verdict. Where the top alternatives hold both digits they are renormalised over the two.
+/// P(violation) for a verdict.
+/// <para>
+/// <b>From logprobs</b> (<see cref="FromLogProbabilities(IReadOnlyList{ChatTokenLogProbabilityDetails}, bool, string)"/>): vLLM returns logprobs for every generated token — the
+/// analysis channel, the harmony markers and the final answer — so the reasoning may well contain "violation" and
+/// a 0 or 1 of its own. Only the final answer counts: the search starts after the last final-channel marker
+/// (<c>&lt;|channel|&gt;final … &lt;|message|&gt;</c>) when the server included the markers, otherwise at the start of
+/// the answer text (the tokens whose concatenation ends with the returned content), and only then on the whole
+/// stream. Within the answer the digit is the first 0/1 token after the <c>violation</c> key (tokenizers split the
+/// key, so tokens are joined back into text), or the first 0/1 token of a bare-digit answer. Where the top
+/// alternatives hold both digits they are renormalised over the two; otherwise the chosen digit's own probability
+/// is the confidence in what was said.
+/// </para>
+/// <para>
+/// <b>Fallback</b> (<see cref="Fallback"/>) when the server returned no logprobs, or none could be matched to the
+/// verdict digit. The verdict keeps <c>Probability = null</c> (nothing was measured) and the flag decision uses this
+/// documented mapping: a violation scores 1.0 and a non-violation 0.0, unless the answer carried the guide's
+/// <c>confidence</c> word, which maps to high 0.95, medium 0.8, low 0.6 (and 1 − that for a non-violation).
+/// So without logprobs a violation is flagged when the policy's threshold is at most 1.0 (or at most the confidence
+/// value).
+/// </para>
 /// </summary>
 public static class VerdictProbability
 {
     private const string Key = "violation";
+    private const string ChannelMarker = "<|channel|>";
+    private const string FinalMarker = "final";
+    private const string MessageMarker = "<|message|>";
 
-    public static double? FromLogProbabilities(IReadOnlyList<ChatTokenLogProbabilityDetails>? tokens, bool violation)
+    public static double? FromLogProbabilities(IReadOnlyList<ChatTokenLogProbabilityDetails>? tokens, bool violation) =>
+        FromLogProbabilities(tokens, violation, content: null);
+
+    /// <param name="tokens">The completion's logprobs, all generated tokens.</param>
+    /// <param name="violation">The parsed verdict.</param>
+    /// <param name="content">The final answer text, used to find where the answer starts when the markers are absent.</param>
+    public static double? FromLogProbabilities(IReadOnlyList<ChatTokenLogProbabilityDetails>? tokens, bool violation, string? content)
     {
         if (tokens is null || tokens.Count == 0)
         {
             return null;
         }
 
-        var text = new StringBuilder();
+        var builder = new StringBuilder();
         var starts = new int[tokens.Count];
         for (var i = 0; i < tokens.Count; i++)
         {
-            starts[i] = text.Length;
-            text.Append(tokens[i].Token);
+            starts[i] = builder.Length;
+            builder.Append(tokens[i].Token);
         }
 
-        var keyAt = text.ToString().LastIndexOf(Key, StringComparison.OrdinalIgnoreCase);
-        if (keyAt < 0)
+        var text = builder.ToString();
+        var answerStart = FinalAnswerStart(text, content);
+        var firstAnswerToken = FirstTokenAt(starts, tokens, answerStart);
+        // The answer's own key comes first in it (a rationale may mention "violation" again); with the answer not
+        // located, the last key of the stream is the best guess, as reasoning precedes the answer.
+        var keyAt = answerStart > 0
+            ? text.IndexOf(Key, answerStart, StringComparison.OrdinalIgnoreCase)
+            : text.LastIndexOf(Key, StringComparison.OrdinalIgnoreCase);
+        var searchFrom = keyAt >= answerStart ? keyAt + Key.Length : answerStart;
+        if (keyAt < answerStart && answerStart == 0)
         {
-            return null;
+            return null; // no final answer located and no key: nothing tells which digit is the verdict
         }
 
-        var afterKey = keyAt + Key.Length;
         ChatTokenLogProbabilityDetails? digit = null;
-        for (var i = 0; i < tokens.Count; i++)
+        for (var i = firstAnswerToken; i < tokens.Count; i++)
         {
-            if (starts[i] + tokens[i].Token.Length <= afterKey)
+            if (starts[i] + tokens[i].Token.Length <= searchFrom)
             {
                 continue;
             }
@@ -50,11 +83,67 @@ public static class VerdictProbability
             }
         }
 
-        if (digit is null)
+        return digit is null ? null : FromDigit(digit, violation);
+    }
+
+    /// <summary>The documented mapping used when no logprob-based probability exists (see the class summary).</summary>
+    public static double Fallback(ParsedVerdict verdict)
+    {
+        var confidence = verdict.Confidence switch
         {
-            return null;
+            "high" => 0.95,
+            "medium" => 0.8,
+            "low" => 0.6,
+            _ => 1.0,
+        };
+        return verdict.Violation ? confidence : 1 - confidence;
+    }
+
+    /// <summary>Character offset where the final answer starts in the joined token text; 0 when it cannot be told.</summary>
+    private static int FinalAnswerStart(string text, string? content)
+    {
+        var channel = text.LastIndexOf(ChannelMarker + FinalMarker, StringComparison.Ordinal);
+        if (channel >= 0)
+        {
+            // vLLM's reasoning-end detector allows a few tokens (e.g. "<|constrain|>json") between "final" and "<|message|>".
+            var message = text.IndexOf(MessageMarker, channel, StringComparison.Ordinal);
+            return message >= 0 ? message + MessageMarker.Length : channel + ChannelMarker.Length + FinalMarker.Length;
         }
 
+        if (!string.IsNullOrEmpty(content))
+        {
+            // Trailing harmony control tokens (<|return|>, <|end|>) follow the answer.
+            var body = text.TrimEnd();
+            while (body.EndsWith("|>", StringComparison.Ordinal) && body.LastIndexOf("<|", StringComparison.Ordinal) is var open and >= 0)
+            {
+                body = body[..open].TrimEnd();
+            }
+
+            var answer = content.Trim();
+            if (body.EndsWith(answer, StringComparison.Ordinal))
+            {
+                return body.Length - answer.Length;
+            }
+        }
+
+        return 0;
+    }
+
+    private static int FirstTokenAt(int[] starts, IReadOnlyList<ChatTokenLogProbabilityDetails> tokens, int offset)
+    {
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (starts[i] + tokens[i].Token.Length > offset)
+            {
+                return i;
+            }
+        }
+
+        return tokens.Count;
+    }
+
+    private static double FromDigit(ChatTokenLogProbabilityDetails digit, bool violation)
+    {
         double? p1 = null, p0 = null;
         foreach (var alternative in digit.TopLogProbabilities)
         {

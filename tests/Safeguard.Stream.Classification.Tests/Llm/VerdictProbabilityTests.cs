@@ -72,4 +72,77 @@ public sealed class VerdictProbabilityTests
         Assert.Null(VerdictProbability.FromLogProbabilities([], violation: true));
         Assert.Null(VerdictProbability.FromLogProbabilities([Token("violation", 0)], violation: true));
     }
+
+    [Fact]
+    public void FromLogProbabilities_ReasoningHoldsAVerdictDigit_ReadsTheFinalAnswerDigit()
+    {
+        // The reasoning ends with its own {"violation": 1}; the final answer, after the final-channel marker, is a bare 0.
+        var tokens = new[]
+        {
+            Token("<|channel|>", 0), Token("analysis", 0), Token("<|message|>", 0),
+            Token("Draft", -0.2), Token(": {\"", -0.1), Token("violation", -0.1), Token("\":", -0.1),
+            Token("1", Math.Log(0.95), ("1", Math.Log(0.95)), ("0", Math.Log(0.05))), Token("}", -0.1),
+            Token("<|end|>", 0), Token("<|start|>", 0), Token("assistant", 0), Token("<|channel|>", 0), Token("final", 0), Token("<|message|>", 0),
+            Token("0", Math.Log(0.7), ("0", Math.Log(0.7)), ("1", Math.Log(0.3))),
+            Token("<|return|>", 0),
+        };
+
+        var p = VerdictProbability.FromLogProbabilities(tokens, violation: false, content: "0");
+
+        Assert.Equal(0.3, p!.Value, 3);
+    }
+
+    [Fact]
+    public void FromLogProbabilities_ConstrainTokenBetweenFinalAndMessage_StillFindsTheAnswer()
+    {
+        var tokens = new[]
+        {
+            Token("violation", 0), Token("1", Math.Log(0.99)),
+            Token("<|channel|>", 0), Token("final", 0), Token(" <|constrain|>", 0), Token("json", 0), Token("<|message|>", 0),
+            Token("{\"", 0), Token("violation", 0), Token("\":", 0), Token("0", Math.Log(0.6), ("0", Math.Log(0.6)), ("1", Math.Log(0.4))), Token("}", 0),
+        };
+
+        Assert.Equal(0.4, VerdictProbability.FromLogProbabilities(tokens, violation: false, content: "{\"violation\":0}")!.Value, 3);
+    }
+
+    [Fact]
+    public void FromLogProbabilities_RationaleMentionsViolationAgain_UsesTheKeysDigit()
+    {
+        // The answer's own key comes first; a later "violation 1 of 3" in the rationale must not be read.
+        var tokens = new[]
+        {
+            Token("<|channel|>", 0), Token("final", 0), Token("<|message|>", 0),
+            Token("{\"", 0), Token("violation", 0), Token("\":", 0), Token("0", Math.Log(0.8), ("0", Math.Log(0.8)), ("1", Math.Log(0.2))),
+            Token(",\"rationale\":\"", 0), Token("no", 0), Token(" violation", 0), Token(" ", 0), Token("1", Math.Log(0.99)), Token("\"}", 0),
+        };
+
+        Assert.Equal(0.2, VerdictProbability.FromLogProbabilities(tokens, violation: false, content: null)!.Value, 3);
+    }
+
+    [Fact]
+    public void FromLogProbabilities_NoMarkers_LocatesTheAnswerFromTheContent()
+    {
+        // Some servers leave harmony markers out of logprobs: the answer is the tail whose text is the content.
+        var tokens = new[]
+        {
+            Token("The", 0), Token(" violation", 0), Token(" is", 0), Token(" 1", Math.Log(0.99)), Token(" surely", 0),
+            Token("1", Math.Log(0.55), ("1", Math.Log(0.55)), ("0", Math.Log(0.45))),
+        };
+
+        Assert.Equal(0.55, VerdictProbability.FromLogProbabilities(tokens, violation: true, content: "1")!.Value, 3);
+    }
+
+    [Theory]
+    [InlineData(true, null, 1.0)]
+    [InlineData(false, null, 0.0)]
+    [InlineData(true, "high", 0.95)]
+    [InlineData(true, "medium", 0.8)]
+    [InlineData(true, "low", 0.6)]
+    [InlineData(false, "high", 0.05)]
+    public void Fallback_WithoutLogprobs_FollowsTheDocumentedMapping(bool violation, string? confidence, double expected)
+    {
+        var verdict = new Safeguard.Stream.Core.Verdicts.ParsedVerdict(violation, null, null) { Confidence = confidence };
+
+        Assert.Equal(expected, VerdictProbability.Fallback(verdict), 6);
+    }
 }
