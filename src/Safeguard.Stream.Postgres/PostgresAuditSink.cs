@@ -9,23 +9,23 @@ namespace Safeguard.Stream.Postgres;
 
 /// <summary>
 /// Writes verdicts and dead letters of a batch in one transaction, as multi-row inserts that skip rows already
-/// present, so a replayed batch changes nothing.
+/// present, so a replayed batch changes nothing. The monthly partitions the batch needs are created first.
 /// </summary>
-public sealed class PostgresAuditSink(NpgsqlDataSource dataSource, IOptions<PostgresOptions> options) : IResultSink
+public sealed class PostgresAuditSink(NpgsqlDataSource dataSource, ClassificationPartitions partitions, IOptions<PostgresOptions> options) : IResultSink
 {
     private const string InsertClassifications = """
         insert into safeguard.classifications (
             wiki_id, rev_id, policy_id, policy_version, event_id, domain, page_id, page_title, namespace, parent_rev_id, rev_dt,
-            performer, status, error, violation, probability, flagged, mode, category, rationale, visibility, model,
+            performer, status, error, violation, probability, flagged, mode, category, rationale, reasoning, visibility, model,
             reasoning_effort, prompt_tokens, completion_tokens, cached_tokens, latency_ms, input_truncated, classified_at)
         select * from unnest(
             @wikiIds::text[], @revIds::bigint[], @policyIds::text[], @policyVersions::int[], @eventIds::uuid[], @domains::text[],
             @pageIds::bigint[], @titles::text[], @namespaces::int[], @parents::bigint[], @revDts::timestamptz[],
             @performers::text[], @statuses::text[], @errors::text[], @violations::boolean[], @probabilities::real[],
-            @flagged::boolean[], @modes::text[], @categories::text[], @rationales::text[], @visibilities::text[], @models::text[],
+            @flagged::boolean[], @modes::text[], @categories::text[], @rationales::text[], @reasonings::text[], @visibilities::text[], @models::text[],
             @efforts::text[], @promptTokens::int[], @completionTokens::int[], @cachedTokens::int[], @latencies::int[],
             @truncated::boolean[], @classifiedAt::timestamptz[])
-        on conflict (wiki_id, rev_id, policy_id, policy_version) do nothing
+        on conflict (wiki_id, rev_id, policy_id, policy_version, rev_dt) do nothing
         """;
 
     private const string InsertDeadLetters = """
@@ -48,6 +48,12 @@ public sealed class PostgresAuditSink(NpgsqlDataSource dataSource, IOptions<Post
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (rows.Count > 0)
+        {
+            // Outside the transaction: creating a partition locks the parent table, briefly.
+            await partitions.EnsureAsync(connection, rows.Select(r => ClassificationPartitions.PartitionTime(r.Edit)), cancellationToken);
+        }
+
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (rows.Count > 0)
         {
@@ -63,7 +69,7 @@ public sealed class PostgresAuditSink(NpgsqlDataSource dataSource, IOptions<Post
                 titles = rows.Select(r => r.Edit.PageTitle).ToArray(),
                 namespaces = rows.Select(r => r.Edit.Namespace).ToArray(),
                 parents = rows.Select(r => r.Edit.ParentRevId).ToArray(),
-                revDts = rows.Select(r => r.Edit.RevisionTime ?? r.Edit.EventTime).ToArray(),
+                revDts = rows.Select(r => ClassificationPartitions.PartitionTime(r.Edit)).ToArray(),
                 performers = rows.Select(r => r.Edit.Performer?.UserText).ToArray(),
                 statuses = rows.Select(r => r.Verdict.Status == VerdictStatus.Ok ? "ok" : "error").ToArray(),
                 errors = rows.Select(r => r.Verdict.Error).ToArray(),
@@ -73,6 +79,7 @@ public sealed class PostgresAuditSink(NpgsqlDataSource dataSource, IOptions<Post
                 modes = rows.Select(r => r.Verdict.Mode.ToString().ToLowerInvariant()).ToArray(),
                 categories = rows.Select(r => r.Verdict.Category).ToArray(),
                 rationales = rows.Select(r => r.Verdict.Rationale).ToArray(),
+                reasonings = rows.Select(r => r.Verdict.Reasoning).ToArray(),
                 visibilities = rows.Select(r => r.Verdict.Visibility.ToString().ToLowerInvariant()).ToArray(),
                 models = rows.Select(r => r.Verdict.Model).ToArray(),
                 efforts = rows.Select(r => r.Verdict.ReasoningEffort.ToString().ToLowerInvariant()).ToArray(),
@@ -83,7 +90,17 @@ public sealed class PostgresAuditSink(NpgsqlDataSource dataSource, IOptions<Post
                 truncated = rows.Select(r => r.Verdict.InputTruncated).ToArray(),
                 classifiedAt = rows.Select(r => r.Verdict.ClassifiedAt).ToArray(),
             };
-            await connection.ExecuteAsync(new CommandDefinition(InsertClassifications, args, transaction, cancellationToken: cancellationToken));
+            try
+            {
+                await connection.ExecuteAsync(new CommandDefinition(InsertClassifications, args, transaction, cancellationToken: cancellationToken));
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.CheckViolation && ex.ConstraintName is null)
+            {
+                // "no partition of relation found for row": a partition this process knew was pruned. The publish stage
+                // retries the batch, and the retry creates the partition again.
+                partitions.Forget();
+                throw;
+            }
         }
 
         if (dead.Count > 0)

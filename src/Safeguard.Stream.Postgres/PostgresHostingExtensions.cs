@@ -21,6 +21,7 @@ public static class PostgresHostingExtensions
             return dataSource.Build();
         });
         builder.Services.TryAddSingleton<DatabaseMigrator>();
+        builder.Services.TryAddSingleton<ClassificationPartitions>();
         builder.Services.TryAddSingleton<ICheckpointStore, PostgresCheckpointStore>();
         builder.Services.AddSingleton<IResultSink, PostgresAuditSink>();
         return builder;

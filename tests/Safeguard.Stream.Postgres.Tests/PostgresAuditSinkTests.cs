@@ -1,66 +1,20 @@
 using System.Text;
 using Dapper;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Core.Diffs;
-using Safeguard.Stream.Core.Events;
 using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Policies;
-using Safeguard.Stream.Core.Verdicts;
+using static Safeguard.Stream.Postgres.Tests.TestResults;
 
 namespace Safeguard.Stream.Postgres.Tests;
 
 [Collection(PostgresDefinition.Name)]
 public sealed class PostgresAuditSinkTests(PostgresClusterFixture postgres)
 {
-    private static readonly DateTimeOffset s_now = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
-
-    private static EditEvent Edit(long rev) => new()
-    {
-        SchemaUri = "s",
-        Stream = "s",
-        Domain = "en.wikipedia.org",
-        WikiId = "enwiki",
-        RevId = rev,
-        ParentRevId = rev - 1,
-        Kind = EditKind.Edit,
-        SourceKind = "edit",
-        PageId = 7,
-        PageTitle = "Page",
-        Namespace = 0,
-        EventTime = s_now,
-        Performer = new Performer("Someone", false, false, [], 3),
-    };
-
-    private static PolicyVerdict Verdict(string policy, PolicyVisibility visibility = PolicyVisibility.Public) => new()
-    {
-        PolicyId = policy,
-        PolicyVersion = 1,
-        Status = VerdictStatus.Ok,
-        Violation = true,
-        Probability = 0.93,
-        Category = "X1",
-        Rationale = "because",
-        Flagged = true,
-        Mode = PolicyMode.Enforce,
-        Visibility = visibility,
-        ReasoningEffort = ReasoningEffort.Low,
-        Model = "m",
-        LatencyMs = 10,
-        ClassifiedAt = s_now,
-    };
-
-    private static ClassifiedResult Classified(long sequence, long rev, params PolicyVerdict[] verdicts)
-    {
-        var source = new SourceEvent(sequence, "test", sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), Encoding.UTF8.GetBytes("{}"));
-        return new ClassifiedResult(new EnrichedEdit(new RoutedEdit(source, Edit(rev), []), DiffText.Empty), verdicts);
-    }
-
     [Fact]
     public async Task WriteAsync_SameBatchTwice_StoresEachVerdictOnce()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var dataSource = await postgres.CreateMigratedDatabaseAsync(ct);
-        var sut = new PostgresAuditSink(dataSource, Options.Create(new PostgresOptions()));
+        var sut = Sink(dataSource);
         PipelineResult[] batch =
         [
             Classified(1, 100, Verdict("spam"), Verdict("blp")),
@@ -76,11 +30,50 @@ public sealed class PostgresAuditSinkTests(PostgresClusterFixture postgres)
         var dead = await connection.QuerySingleAsync<(string Reason, string Payload)>("select reason, payload from safeguard.dead_letters");
         Assert.Equal("malformed_json", dead.Reason);
         Assert.Equal("bad\uFFFDpayload", dead.Payload);
-        var stored = await connection.QuerySingleAsync<(float Probability, string Performer, Guid EventId)>(
-            "select probability, performer, event_id from safeguard.classifications where rev_id = 101");
+        var stored = await connection.QuerySingleAsync<(float Probability, string Performer, Guid EventId, string Reasoning)>(
+            "select probability, performer, event_id, reasoning from safeguard.classifications where rev_id = 101");
         Assert.Equal(0.93f, stored.Probability);
         Assert.Equal("Someone", stored.Performer);
         Assert.Equal(EventIdentity.ForVerdict("enwiki", 101, "spam", 1), stored.EventId);
+        Assert.Equal("the analysis of spam", stored.Reasoning);
+    }
+
+    [Fact]
+    public async Task WriteAsync_RevisionsOfTwoMonths_LandInTheirMonthsPartitions()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var dataSource = await postgres.CreateMigratedDatabaseAsync(ct);
+        var sut = Sink(dataSource);
+        var march = new DateTimeOffset(2019, 3, 31, 23, 59, 59, TimeSpan.Zero);
+        var april = new DateTimeOffset(2019, 4, 1, 0, 0, 1, TimeSpan.Zero);
+
+        await sut.WriteAsync([Classified(1, Edit(300, march), Verdict("spam")), Classified(2, Edit(301, april), Verdict("spam"))], ct);
+        // A replay lands in the same partition and adds nothing.
+        await sut.WriteAsync([Classified(1, Edit(300, march), Verdict("spam"))], ct);
+
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var rows = (await connection.QueryAsync<(string Partition, long RevId)>(
+            "select tableoid::regclass::text, rev_id from safeguard.classifications order by rev_id")).ToList();
+        Assert.Equal([("safeguard.classifications_y2019m03", 300L), ("safeguard.classifications_y2019m04", 301L)], rows);
+    }
+
+    [Fact]
+    public async Task WriteAsync_AfterItsPartitionWasPruned_FailsOnceThenRecreatesIt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var dataSource = await postgres.CreateMigratedDatabaseAsync(ct);
+        var partitions = new ClassificationPartitions(dataSource);
+        var sut = new PostgresAuditSink(dataSource, partitions, Microsoft.Extensions.Options.Options.Create(new PostgresOptions()));
+        var old = new DateTimeOffset(2018, 6, 15, 0, 0, 0, TimeSpan.Zero);
+        await sut.WriteAsync([Classified(1, Edit(400, old), Verdict("spam"))], ct);
+
+        // Another process (`db prune`) drops the month this sink knows about.
+        await new ClassificationPartitions(dataSource).PruneAsync(new DateTimeOffset(2018, 7, 1, 0, 0, 0, TimeSpan.Zero), ct);
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => sut.WriteAsync([Classified(2, Edit(401, old), Verdict("spam"))], ct));
+        await sut.WriteAsync([Classified(2, Edit(401, old), Verdict("spam"))], ct);
+
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        Assert.Equal([401L], await connection.QueryAsync<long>("select rev_id from safeguard.classifications"));
     }
 
     [Fact]
@@ -88,13 +81,25 @@ public sealed class PostgresAuditSinkTests(PostgresClusterFixture postgres)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var dataSource = await postgres.CreateMigratedDatabaseAsync(ct);
-        var sut = new PostgresAuditSink(dataSource, Options.Create(new PostgresOptions()));
 
-        await sut.WriteAsync([Classified(1, 200, Verdict("spam"), Verdict("private-information", PolicyVisibility.Restricted))], ct);
+        await Sink(dataSource).WriteAsync([Classified(1, 200, Verdict("spam"), Verdict("private-information", PolicyVisibility.Restricted))], ct);
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var rows = (await connection.QueryAsync<(string PolicyId, string? Rationale)>(
             "select policy_id, rationale from safeguard.flagged_edits order by policy_id")).ToList();
-        Assert.Equal([("private-information", (string?)null), ("spam", "because")], rows);
+        Assert.Equal([("private-information", (string?)null), ("spam", "because spam")], rows);
+    }
+
+    [Fact]
+    public async Task FlaggedEditsView_ShadowModeVerdict_IsNotListed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var dataSource = await postgres.CreateMigratedDatabaseAsync(ct);
+
+        await Sink(dataSource).WriteAsync([Classified(1, 210, Verdict("spam"), Verdict("vandalism", mode: PolicyMode.Shadow))], ct);
+
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        Assert.Equal(["spam"], await connection.QueryAsync<string>("select policy_id from safeguard.flagged_edits"));
+        Assert.Equal(2, await connection.QuerySingleAsync<long>("select count(*) from safeguard.classifications where flagged"));
     }
 }

@@ -14,10 +14,37 @@ public sealed class PostgresClusterFixture : IAsyncLifetime
 
     public async Task<NpgsqlDataSource> CreateMigratedDatabaseAsync(CancellationToken cancellationToken)
     {
-        var connectionString = await Cluster.CreateDatabaseAsync("t_" + Guid.NewGuid().ToString("N")[..20], cancellationToken);
-        var dataSource = NpgsqlDataSource.Create(connectionString);
+        var dataSource = await CreateDatabaseAsync(cancellationToken);
         await new DatabaseMigrator(dataSource).MigrateAsync(cancellationToken);
         return dataSource;
+    }
+
+    /// <summary>A fresh, empty database (connected as the superuser).</summary>
+    public async Task<NpgsqlDataSource> CreateDatabaseAsync(CancellationToken cancellationToken)
+    {
+        var connectionString = await Cluster.CreateDatabaseAsync("t_" + Guid.NewGuid().ToString("N")[..20], cancellationToken);
+        return NpgsqlDataSource.Create(connectionString);
+    }
+
+    /// <summary>The same database, every connection switched to <paramref name="role"/> (as a login user in that role would be).</summary>
+    public static NpgsqlDataSource AsRole(NpgsqlDataSource dataSource, string role)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        var builder = new NpgsqlDataSourceBuilder(dataSource.ConnectionString);
+        builder.UsePhysicalConnectionInitializer(
+            connection =>
+            {
+                using var command = new NpgsqlCommand("select set_config('role', @role, false)", connection);
+                command.Parameters.AddWithValue("role", role);
+                command.ExecuteNonQuery();
+            },
+            async connection =>
+            {
+                await using var command = new NpgsqlCommand("select set_config('role', @role, false)", connection);
+                command.Parameters.AddWithValue("role", role);
+                await command.ExecuteNonQueryAsync();
+            });
+        return builder.Build();
     }
 }
 
