@@ -20,6 +20,10 @@ public sealed class KafkaOptions
     /// <summary>Dead-letter topic; empty disables it (dead letters still go to Postgres).</summary>
     public string? DeadLetterTopic { get; set; } = "safeguard.dead_letter.v1";
 
+    /// <summary>Bytes of the original payload a dead-letter event carries (the rest is cut, and the event says so).</summary>
+    [Range(0, 900_000)]
+    public int DeadLetterPayloadBytes { get; set; } = 65_536;
+
     /// <summary>Schema URI of the output events (Wikimedia Event Platform layout).</summary>
     [Required]
     public string SchemaUri { get; set; } = "/mediawiki/page/safeguard_classification_change/1.0.0";

@@ -8,9 +8,12 @@ using Safeguard.Stream.Core.Policies;
 namespace Safeguard.Stream.Kafka;
 
 /// <summary>
-/// Publishes one event per (revision, policy) through one long-lived idempotent producer (<c>acks=all</c>), and a
-/// dead-letter event per dead letter. <see cref="WriteAsync"/> returns once the broker acknowledged every message
+/// Publishes one event per (revision, policy) through one long-lived idempotent producer (<c>acks=all</c>, zstd), and
+/// a dead-letter event per dead letter. <see cref="WriteAsync"/> returns once the broker acknowledged every message
 /// of the batch; a failure throws and the publish stage retries the batch (consumers dedupe by <c>meta.id</c>).
+/// While the brokers are unreachable, librdkafka keeps retrying each message for up to
+/// <see cref="KafkaOptions.DeliveryTimeout"/>; the publish stage waits on the batch meanwhile, so the pipeline stops
+/// reading (bounded channels) instead of buffering, and resumes when the brokers are back.
 /// </summary>
 public sealed partial class KafkaVerdictSink : IResultSink, IDisposable
 {
@@ -80,8 +83,9 @@ public sealed partial class KafkaVerdictSink : IResultSink, IDisposable
                 case DeadLetteredResult dead when !string.IsNullOrEmpty(_options.DeadLetterTopic):
                     deliveries.Add(_producer.ProduceAsync(_options.DeadLetterTopic, new Message<byte[], byte[]>
                     {
-                        Key = Encoding.UTF8.GetBytes(dead.Source.SourceName + "@" + (dead.Source.Position ?? string.Empty)),
-                        Value = DeadLetterEvent(dead, now),
+                        Key = Encoding.UTF8.GetBytes(DeadLetterEventWriter.Key(dead)),
+                        Value = DeadLetterEventWriter.Write(dead, _options.DeadLetterTopic, _options.DeadLetterPayloadBytes, now),
+                        Headers = new Headers { { "content-type", "application/json"u8.ToArray() } },
                     }, cancellationToken));
                     break;
             }
@@ -103,29 +107,6 @@ public sealed partial class KafkaVerdictSink : IResultSink, IDisposable
         // Bounded flush: anything still unacknowledged is redelivered from the checkpoint on the next start.
         _producer.Flush(TimeSpan.FromSeconds(10));
         _producer.Dispose();
-    }
-
-    private static byte[] DeadLetterEvent(DeadLetteredResult dead, DateTimeOffset now)
-    {
-        using var buffer = new MemoryStream(256);
-        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("dt", now.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-            json.WriteString("source", dead.Source.SourceName);
-            json.WriteString("position", dead.Source.Position);
-            json.WriteString("reason", dead.Reason);
-            json.WriteString("detail", dead.Detail);
-            if (dead.Edit is { } edit)
-            {
-                json.WriteString("wiki_id", edit.WikiId);
-                json.WriteNumber("rev_id", edit.RevId);
-            }
-
-            json.WriteEndObject();
-        }
-
-        return buffer.ToArray();
     }
 
     private static partial class Log

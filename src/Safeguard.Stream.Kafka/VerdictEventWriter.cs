@@ -8,8 +8,12 @@ using Safeguard.Stream.Core.Verdicts;
 namespace Safeguard.Stream.Kafka;
 
 /// <summary>
-/// Renders one verdict as a Wikimedia Event Platform event, shaped like <c>mediawiki/page/prediction_classification_change</c>
-/// plus a <c>safeguard</c> object. Restricted policies' events never carry the rationale.
+/// Renders one verdict as a Wikimedia Event Platform event of <c>mediawiki/page/safeguard_classification_change</c>
+/// (<c>schemas/jsonschema/mediawiki/page/safeguard_classification_change/current.yaml</c>): the
+/// <c>prediction_classification_change</c> envelope with only the fields that schema lists, plus a <c>safeguard</c>
+/// object. Every field the schema bounds is written inside its bounds or left out, because the schema is closed
+/// (<c>additionalProperties: false</c>) and consumers validate. Restricted policies' events never carry the rationale,
+/// and no event carries the model's reasoning.
 /// </summary>
 public static class VerdictEventWriter
 {
@@ -34,11 +38,13 @@ public static class VerdictEventWriter
             }
 
             json.WriteEndObject();
-            json.WriteString("dt", Iso(edit.RevisionTime ?? edit.EventTime));
+
+            // Like LiftWing's derived events: dt is the source event's time, meta.dt when this event was made.
+            json.WriteString("dt", Iso(edit.EventTime));
             json.WriteString("wiki_id", edit.WikiId);
 
             json.WriteStartObject("page");
-            if (edit.PageId is { } pageId)
+            if (edit.PageId is > 0 and { } pageId)
             {
                 json.WriteNumber("page_id", pageId);
             }
@@ -49,48 +55,20 @@ public static class VerdictEventWriter
 
             json.WriteStartObject("revision");
             json.WriteNumber("rev_id", edit.RevId);
-            if (edit.ParentRevId is { } parent)
+            if (edit.ParentRevId is >= 0 and { } parent)
             {
                 json.WriteNumber("rev_parent_id", parent);
             }
 
-            json.WriteString("rev_dt", Iso(edit.RevisionTime ?? edit.EventTime));
+            json.WriteString("rev_dt", Iso(RevisionTime(edit)));
             json.WriteEndObject();
 
-            if (edit.Performer is { } performer)
+            if (edit.Performer is { UserText.Length: > 0 } performer)
             {
-                json.WriteStartObject("performer");
-                json.WriteString("user_text", performer.UserText);
-                json.WriteBoolean("is_bot", performer.IsBot);
-                json.WriteBoolean("is_temp", performer.IsTemp);
-                if (performer.EditCount is { } count)
-                {
-                    json.WriteNumber("edit_count", count);
-                }
-
-                json.WriteEndObject();
+                WritePerformer(json, performer);
             }
 
-            json.WriteStartObject("predicted_classification");
-            json.WriteString("model_name", verdict.Model);
-            json.WriteString("model_version", verdict.Model);
-            json.WriteStartArray("predictions");
-            if (verdict.Status == VerdictStatus.Ok && verdict.Violation is { } violation)
-            {
-                json.WriteStringValue(violation ? "true" : "false");
-            }
-
-            json.WriteEndArray();
-            json.WriteStartObject("probabilities");
-            if (verdict.Status == VerdictStatus.Ok && verdict.Probability is { } p)
-            {
-                json.WriteNumber("true", Math.Round(p, 6));
-                json.WriteNumber("false", Math.Round(1 - p, 6));
-            }
-
-            json.WriteEndObject();
-            json.WriteEndObject();
-
+            WritePrediction(json, verdict);
             WriteSafeguard(json, verdict);
             json.WriteEndObject();
         }
@@ -122,15 +100,72 @@ public static class VerdictEventWriter
         return buffer.ToArray();
     }
 
+    /// <summary>When the revision was saved; the source event's time when the source did not say (recentchange).</summary>
+    public static DateTimeOffset RevisionTime(EditEvent edit)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        return edit.RevisionTime ?? edit.EventTime;
+    }
+
+    private static void WritePerformer(Utf8JsonWriter json, Performer performer)
+    {
+        json.WriteStartObject("performer");
+        json.WriteString("user_text", performer.UserText);
+        var groups = performer.Groups.Where(g => g.Length > 0).ToList();
+        if (groups.Count > 0)
+        {
+            json.WriteStartArray("groups");
+            foreach (var group in groups)
+            {
+                json.WriteStringValue(group);
+            }
+
+            json.WriteEndArray();
+        }
+
+        json.WriteBoolean("is_bot", performer.IsBot);
+        json.WriteBoolean("is_temp", performer.IsTemp);
+        if (performer.EditCount is >= 0 and { } count)
+        {
+            json.WriteNumber("edit_count", count);
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static void WritePrediction(Utf8JsonWriter json, PolicyVerdict verdict)
+    {
+        // The classifier is the policy applied by the model, as LiftWing names a model per task (revertrisk-…).
+        json.WriteStartObject("predicted_classification");
+        json.WriteString("model_name", "safeguard-" + verdict.PolicyId);
+        json.WriteString("model_version", verdict.PolicyVersion.ToString(CultureInfo.InvariantCulture));
+        json.WriteStartArray("predictions");
+        if (verdict.Status == VerdictStatus.Ok && verdict.Violation is { } violation)
+        {
+            json.WriteStringValue(violation ? "true" : "false");
+        }
+
+        json.WriteEndArray();
+        json.WriteStartObject("probabilities");
+        if (verdict.Status == VerdictStatus.Ok && Probability(verdict) is { } p)
+        {
+            json.WriteNumber("true", p);
+            json.WriteNumber("false", Math.Round(1 - p, 6));
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
     private static void WriteSafeguard(Utf8JsonWriter json, PolicyVerdict verdict)
     {
         json.WriteStartObject("safeguard");
         json.WriteString("policy_id", verdict.PolicyId);
         json.WriteNumber("policy_version", verdict.PolicyVersion);
         json.WriteString("status", verdict.Status == VerdictStatus.Ok ? "ok" : "error");
-        if (verdict.Error is not null)
+        if (verdict.Status == VerdictStatus.Error)
         {
-            json.WriteString("error", verdict.Error);
+            json.WriteString("error", string.IsNullOrEmpty(verdict.Error) ? "unknown" : verdict.Error);
         }
 
         if (verdict.Violation is { } violation)
@@ -138,14 +173,14 @@ public static class VerdictEventWriter
             json.WriteBoolean("violation", violation);
         }
 
-        if (verdict.Probability is { } probability)
+        if (Probability(verdict) is { } probability)
         {
-            json.WriteNumber("probability", Math.Round(probability, 6));
+            json.WriteNumber("probability", probability);
         }
 
         // Shadow-mode policies never flag; they say what they would have done.
         json.WriteBoolean(verdict.Mode == PolicyMode.Shadow ? "would_flag" : "flagged", verdict.Flagged);
-        if (verdict.Category is not null)
+        if (!string.IsNullOrEmpty(verdict.Category))
         {
             json.WriteString("category", verdict.Category);
         }
@@ -156,17 +191,26 @@ public static class VerdictEventWriter
         }
 
         json.WriteString("visibility", verdict.Visibility == PolicyVisibility.Public ? "public" : "restricted");
-        json.WriteString("reasoning_effort", verdict.ReasoningEffort.ToString().ToLowerInvariant());
+        json.WriteString("reasoning_effort", verdict.ReasoningEffort switch
+        {
+            ReasoningEffort.Low => "low",
+            ReasoningEffort.Medium => "medium",
+            _ => "high",
+        });
         json.WriteString("mode", verdict.Mode == PolicyMode.Shadow ? "shadow" : "enforce");
-        json.WriteNumber("latency_ms", verdict.LatencyMs);
+        json.WriteString("model", verdict.Model);
+        json.WriteNumber("latency_ms", Math.Max(0, verdict.LatencyMs));
         json.WriteBoolean("input_truncated", verdict.InputTruncated);
         json.WriteStartObject("usage");
-        json.WriteNumber("prompt_tokens", verdict.PromptTokens);
-        json.WriteNumber("completion_tokens", verdict.CompletionTokens);
-        json.WriteNumber("cached_tokens", verdict.CachedTokens);
+        json.WriteNumber("prompt_tokens", Math.Max(0, verdict.PromptTokens));
+        json.WriteNumber("completion_tokens", Math.Max(0, verdict.CompletionTokens));
+        json.WriteNumber("cached_tokens", Math.Max(0, verdict.CachedTokens));
         json.WriteEndObject();
         json.WriteEndObject();
     }
+
+    private static double? Probability(PolicyVerdict verdict) =>
+        verdict.Probability is { } p && double.IsFinite(p) ? Math.Round(Math.Clamp(p, 0, 1), 6) : null;
 
     private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 }

@@ -50,8 +50,13 @@ public sealed class VerdictEventWriterTests
         ClassifiedAt = s_now,
     };
 
-    private static JsonElement Write(PolicyVerdict verdict, EditEvent? edit = null) =>
-        JsonDocument.Parse(VerdictEventWriter.Write(edit ?? Edit(), verdict, "topic.v1", "/mediawiki/page/safeguard_classification_change/1.0.0", s_now)).RootElement;
+    /// <summary>Writes the event and checks it against the materialized schema before anything else looks at it.</summary>
+    private static JsonElement Write(PolicyVerdict verdict, EditEvent? edit = null)
+    {
+        var bytes = VerdictEventWriter.Write(edit ?? Edit(), verdict, "topic.v1", "/mediawiki/page/safeguard_classification_change/1.0.0", s_now);
+        Assert.Empty(EventSchema.Errors(bytes));
+        return JsonDocument.Parse(bytes).RootElement;
+    }
 
     [Fact]
     public void Write_PublicVerdict_HasEventPlatformShapeAndRationale()
@@ -67,12 +72,92 @@ public sealed class VerdictEventWriterTests
         Assert.Equal("enwiki", json.GetProperty("wiki_id").GetString());
         Assert.Equal(42, json.GetProperty("page").GetProperty("page_id").GetInt64());
         Assert.Equal(1000, json.GetProperty("revision").GetProperty("rev_parent_id").GetInt64());
+        Assert.Equal("2026-11-20T11:59:55.000Z", json.GetProperty("dt").GetString());
+        Assert.Equal("2026-11-20T11:59:54.000Z", json.GetProperty("revision").GetProperty("rev_dt").GetString());
+        Assert.Equal(["user"], json.GetProperty("performer").GetProperty("groups").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("safeguard-spam", json.GetProperty("predicted_classification").GetProperty("model_name").GetString());
+        Assert.Equal("3", json.GetProperty("predicted_classification").GetProperty("model_version").GetString());
         Assert.Equal(["true"], json.GetProperty("predicted_classification").GetProperty("predictions").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(0.9, json.GetProperty("predicted_classification").GetProperty("probabilities").GetProperty("true").GetDouble(), 6);
         var safeguard = json.GetProperty("safeguard");
         Assert.True(safeguard.GetProperty("flagged").GetBoolean());
         Assert.Equal("adds a casino link", safeguard.GetProperty("rationale").GetString());
         Assert.Equal(600, safeguard.GetProperty("usage").GetProperty("cached_tokens").GetInt32());
+        Assert.Equal("openai/gpt-oss-safeguard-20b", safeguard.GetProperty("model").GetString());
+    }
+
+    [Fact]
+    public void Write_ModelReasoning_IsNeverPublished()
+    {
+        var json = Write(Verdict() with { Reasoning = "secret analysis channel" });
+
+        Assert.DoesNotContain("secret analysis channel", json.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_RecentChangeEditWithoutPageIdOrPerformer_IsStillValid()
+    {
+        var edit = Edit(pageId: null) with { Performer = null, RevisionTime = null, ParentRevId = null, RequestId = null };
+
+        var json = Write(Verdict(), edit);
+
+        Assert.False(json.GetProperty("page").TryGetProperty("page_id", out _));
+        Assert.False(json.TryGetProperty("performer", out _));
+        Assert.Equal("2026-11-20T11:59:55.000Z", json.GetProperty("revision").GetProperty("rev_dt").GetString());
+    }
+
+    [Theory]
+    [InlineData(1.0000001)]
+    [InlineData(-0.2)]
+    [InlineData(double.NaN)]
+    public void Write_ProbabilityOutOfRange_IsClampedOrLeftOut(double probability)
+    {
+        var safeguard = Write(Verdict() with { Probability = probability }).GetProperty("safeguard");
+
+        if (safeguard.TryGetProperty("probability", out var written))
+        {
+            Assert.InRange(written.GetDouble(), 0, 1);
+        }
+        else
+        {
+            Assert.True(double.IsNaN(probability));
+        }
+    }
+
+    [Theory]
+    [InlineData("restricted_with_rationale")]
+    [InlineData("shadow_with_flagged")]
+    [InlineData("unknown_field")]
+    [InlineData("bad_date")]
+    [InlineData("probability_above_one")]
+    public void EventSchema_EventThatBreaksTheContract_IsReported(string breakage)
+    {
+        // The validator itself must be able to fail, on each rule the writer relies on.
+        var bytes = VerdictEventWriter.Write(Edit(), Verdict(), "topic.v1", "/mediawiki/page/safeguard_classification_change/1.0.0", s_now);
+        var node = System.Text.Json.Nodes.JsonNode.Parse(bytes)!;
+        var safeguard = node["safeguard"]!;
+        switch (breakage)
+        {
+            case "restricted_with_rationale":
+                safeguard["visibility"] = "restricted";
+                break;
+            case "shadow_with_flagged":
+                safeguard["mode"] = "shadow";
+                break;
+            case "unknown_field":
+                node["page"]!["unexpected"] = 1;
+                break;
+            case "bad_date":
+                node["revision"]!["rev_dt"] = "yesterday";
+                break;
+            case "probability_above_one":
+                safeguard["probability"] = 1.5;
+                break;
+        }
+
+        var errors = EventSchema.Errors(System.Text.Encoding.UTF8.GetBytes(node.ToJsonString()));
+
+        Assert.NotEmpty(errors);
     }
 
     [Fact]
