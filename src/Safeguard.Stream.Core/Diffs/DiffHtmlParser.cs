@@ -1,73 +1,453 @@
 using System.Net;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Safeguard.Stream.Core.Diffs;
 
 /// <summary>
-/// Reads the table-format diff HTML that <c>action=compare</c> returns (wikidiff2 and the PHP differ):
-/// rows of <c>diff-addedline</c>, <c>diff-deletedline</c> and <c>diff-context</c> cells. Markup is stripped and
-/// HTML entities decoded; line-number header rows are ignored. A context row has the same text on both sides,
-/// so only its right-hand cell is kept.
+/// Reads the diff HTML that <c>action=compare</c> returns, by class names rather than positions:
+/// <list type="bullet">
+/// <item>table format, current wikidiff2 (<c>diff-addedline diff-side-added</c>, <c>diff-context diff-side-deleted</c>,
+/// <c>data-marker</c>) and older output (marker as cell text, no <c>diff-side-*</c>, <c>diff-empty</c> with <c>&amp;#160;</c>);</item>
+/// <item>Wikibase rows (the property path in <c>diff-lineno</c>, rendered values with nested tables inside the cell);</item>
+/// <item>inline format (<c>mw-diff-inline-added|deleted|changed|moved|context</c>) and unified format (<c>&lt;pre&gt;</c> hunks).</item>
+/// </list>
+/// Markup is stripped and HTML entities decoded once. A changed line gives its whole old and new text (removed and
+/// added) and its inline <c>&lt;del&gt;</c>/<c>&lt;ins&gt;</c> fragments; a moved paragraph is context, with its inline
+/// changes kept. Line-number headers and diff-cache comments are ignored. Never throws on malformed input, and every
+/// line it returns is text of the input.
 /// </summary>
 public static partial class DiffHtmlParser
 {
+    private enum Role
+    {
+        None,
+        Added,
+        Removed,
+        Context,
+        LineNumber,
+        Marker,
+        Changed,
+        Moved,
+        Unified,
+    }
+
     public static DiffText Parse(string html)
     {
         ArgumentNullException.ThrowIfNull(html);
-        var added = new List<string>();
-        var removed = new List<string>();
-        var context = new List<string>();
+        var output = new Output();
+        var row = new List<Block>();
+        Block? block = null;
+        var moveMarkerInRow = false;
 
-        foreach (Match row in RowPattern().Matches(html))
+        foreach (var token in HtmlTokenizer.Tokenize(html))
         {
-            string? rowContext = null;
-            foreach (Match cell in CellPattern().Matches(row.Groups["row"].Value))
+            if (block is not null)
             {
-                var classes = cell.Groups["class"].Value;
-                var text = CellText(cell.Groups["body"].Value);
-                if (classes.Contains("diff-addedline", StringComparison.Ordinal) || classes.Contains("diff-side-added", StringComparison.Ordinal))
+                if (!block.Consume(token))
                 {
-                    AddLine(added, text);
+                    continue;
                 }
-                else if (classes.Contains("diff-deletedline", StringComparison.Ordinal) || classes.Contains("diff-side-deleted", StringComparison.Ordinal))
+
+                // The block ended; the token that ended it may open the next one.
+                if (block.Role == Role.Marker)
                 {
-                    AddLine(removed, text);
+                    moveMarkerInRow |= block.SawMoveMarker;
                 }
-                else if (classes.Contains("diff-context", StringComparison.Ordinal))
+                else
                 {
-                    rowContext = text;
+                    row.Add(block);
+                    if (!block.IsCell)
+                    {
+                        EndRow(output, row, ref moveMarkerInRow); // an inline-format line or a <pre> is a row of its own
+                    }
                 }
+
+                block = null;
             }
 
-            if (rowContext is not null)
+            if (token.Kind == HtmlTokenKind.StartTag && token.Name == "tr" || token.Kind == HtmlTokenKind.EndTag && token.Name is "tr" or "table")
             {
-                AddLine(context, rowContext);
+                EndRow(output, row, ref moveMarkerInRow);
+            }
+            else if (token.Kind == HtmlTokenKind.StartTag && !token.SelfClosing && RoleOf(token) is { } role)
+            {
+                block = new Block(role, token.Name);
             }
         }
 
-        return new DiffText(added, removed, context);
+        if (block is not null && block.Role != Role.Marker)
+        {
+            row.Add(block);
+        }
+
+        EndRow(output, row, ref moveMarkerInRow);
+        return output.ToDiffText();
     }
 
-    private static void AddLine(List<string> lines, string text)
+    private static Role? RoleOf(HtmlToken tag)
     {
-        if (text.Length > 0)
+        if (tag.Name is "td" or "th")
         {
-            lines.Add(text);
+            var classes = tag.Class;
+            return HasClass(classes, "diff-addedline") ? Role.Added
+                : HasClass(classes, "diff-deletedline") ? Role.Removed
+                : HasClass(classes, "diff-context") ? Role.Context
+                : HasClass(classes, "diff-lineno") ? Role.LineNumber
+                : HasClass(classes, "diff-marker") ? Role.Marker
+                : null; // diff-empty, or a class-less cell (old spacer; unified diffs are read from their <pre>)
+        }
+
+        if (tag.Name == "div")
+        {
+            var classes = tag.Class;
+            return HasClass(classes, "mw-diff-inline-added") ? Role.Added
+                : HasClass(classes, "mw-diff-inline-deleted") ? Role.Removed
+                : HasClass(classes, "mw-diff-inline-context") ? Role.Context
+                : HasClass(classes, "mw-diff-inline-moved") ? Role.Moved
+                : HasClass(classes, "mw-diff-inline-changed") ? Role.Changed
+                : null;
+        }
+
+        return tag.Name == "pre" ? Role.Unified : null;
+    }
+
+    private static void EndRow(Output output, List<Block> row, ref bool moveMarkerInRow)
+    {
+        var moved = moveMarkerInRow;
+        moveMarkerInRow = false;
+        string? contextLine = null;
+        foreach (var block in row)
+        {
+            var role = moved && block.Role is Role.Added or Role.Removed ? Role.Moved : block.Role;
+            switch (role)
+            {
+                case Role.Added:
+                    Output.Add(output.Added, block.NewSide);
+                    output.AddFragments(block, inserted: true);
+                    break;
+                case Role.Removed:
+                    Output.Add(output.Removed, block.OldSide);
+                    output.AddFragments(block, inserted: false);
+                    break;
+                case Role.Changed:
+                    Output.Add(output.Removed, block.OldSide);
+                    Output.Add(output.Added, block.NewSide);
+                    output.AddFragments(block, inserted: false);
+                    output.AddFragments(block, inserted: true);
+                    break;
+                case Role.Moved:
+                    // Moved text is not new: the paragraph goes to context once (its new side), its inline edits stay changes.
+                    if (block.Role != Role.Removed && !output.Context.Contains(Clean(block.NewSide)))
+                    {
+                        Output.Add(output.Context, block.NewSide);
+                    }
+
+                    output.AddFragments(block, inserted: false);
+                    output.AddFragments(block, inserted: true);
+                    break;
+                case Role.Context:
+                    // Both sides of a context row hold the same text: keep it once.
+                    contextLine = block.NewSide;
+                    break;
+                case Role.LineNumber:
+                    // Wikibase puts the property path here ("Property / instance of"); text diffs a line number ("Line 52:").
+                    var header = Clean(block.NewSide);
+                    if (header.Length > 0 && !LineNumberHeader().IsMatch(header) && !output.Context.Contains(header))
+                    {
+                        output.Context.Add(header);
+                    }
+
+                    break;
+                case Role.Unified:
+                    AddUnified(output, block.NewSide);
+                    break;
+            }
+        }
+
+        if (contextLine is not null)
+        {
+            Output.Add(output.Context, contextLine);
+        }
+
+        row.Clear();
+    }
+
+    private static void AddUnified(Output output, string text)
+    {
+        foreach (var raw in text.Split('\n'))
+        {
+            var line = raw.TrimEnd('\r');
+            if (line.Length == 0 || line.StartsWith("@@", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var target = line[0] switch
+            {
+                '+' => output.Added,
+                '-' => output.Removed,
+                ' ' => output.Context,
+                _ => null,
+            };
+            if (target is not null)
+            {
+                Output.Add(target, line[1..]);
+            }
         }
     }
 
-    private static string CellText(string body)
+    private static bool HasClass(string classes, string name)
     {
-        var withoutTags = TagPattern().Replace(body, string.Empty);
-        return WebUtility.HtmlDecode(withoutTags).Replace('\u00a0', ' ').Trim();
+        foreach (var part in classes.Split(' ', '\t', '\n', '\r', '\f'))
+        {
+            if (part.Equals(name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
-    [GeneratedRegex(@"<tr\b[^>]*>(?<row>.*?)</tr>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
-    private static partial Regex RowPattern();
+    private static string Clean(string text) => text.Replace('\u00a0', ' ').Trim();
 
-    [GeneratedRegex(@"<td\b[^>]*\bclass=""(?<class>[^""]*)""[^>]*>(?<body>.*?)</td>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
-    private static partial Regex CellPattern();
+    // "Line 52:", "Zeile 10:", "Ligne 3 :", "行 12:", and wikidiff2's bare "<!--LINE n-->" (already empty).
+    [GeneratedRegex(@"\A[^\d]{0,24}\d[\d.,\s]*\W{0,2}\z")]
+    private static partial Regex LineNumberHeader();
 
-    [GeneratedRegex(@"<[^>]+>", RegexOptions.Singleline)]
-    private static partial Regex TagPattern();
+    private sealed class Output
+    {
+        public List<string> Added { get; } = [];
+        public List<string> Removed { get; } = [];
+        public List<string> Context { get; } = [];
+        public List<string> Inserted { get; } = [];
+        public List<string> Deleted { get; } = [];
+
+        public static void Add(List<string> target, string text)
+        {
+            var line = Clean(text);
+            if (line.Length > 0)
+            {
+                target.Add(line);
+            }
+        }
+
+        public void AddFragments(Block block, bool inserted)
+        {
+            var fragments = inserted ? block.Inserted : block.Deleted;
+            var whole = Clean(inserted ? block.NewSide : block.OldSide);
+            foreach (var fragment in fragments)
+            {
+                var text = Clean(fragment);
+                // A line that is one insertion from end to end (Wikibase values, wikidiff2 splits) is already an added line.
+                if (text.Length > 0 && text != whole)
+                {
+                    (inserted ? Inserted : Deleted).Add(text);
+                }
+            }
+        }
+
+        public DiffText ToDiffText() => new(Added, Removed, Context) { Inserted = Inserted, Deleted = Deleted };
+    }
+
+    /// <summary>
+    /// One cell or inline line being read: its text as the new side sees it (without <c>&lt;del&gt;</c> content) and as
+    /// the old side sees it (without <c>&lt;ins&gt;</c> content), and its inline fragments. Nested tables (Wikibase
+    /// values) are read as part of the cell; block elements and <c>&lt;br&gt;</c> become spaces.
+    /// </summary>
+    private sealed class Block(Role role, string tagName)
+    {
+        private readonly StringBuilder _new = new();
+        private readonly StringBuilder _old = new();
+        private readonly StringBuilder _fragment = new();
+        private readonly List<string> _inserted = [];
+        private readonly List<string> _deleted = [];
+        private int _depth; // open elements named like the block's own tag, inside it
+        private int _tables; // nested <table> inside the block
+        private int _ins;
+        private int _del;
+        private int _skip; // inside an element whose text is not content (move-marker links, script, style)
+
+        public Role Role => role;
+
+        public bool IsCell => tagName is "td" or "th";
+
+        public bool SawMoveMarker { get; private set; }
+
+        public string NewSide => _new.ToString();
+
+        public string OldSide => _old.ToString();
+
+        public IReadOnlyList<string> Inserted => _inserted;
+
+        public IReadOnlyList<string> Deleted => _deleted;
+
+        /// <summary>Reads one token; true when the block has ended (its own end tag, or a row or cell boundary).</summary>
+        public bool Consume(HtmlToken token)
+        {
+            switch (token.Kind)
+            {
+                case HtmlTokenKind.Text:
+                    if (_skip == 0)
+                    {
+                        AppendText(WebUtility.HtmlDecode(token.Raw.ToString()));
+                    }
+
+                    return false;
+                case HtmlTokenKind.StartTag:
+                    return Start(token);
+                default:
+                    return End(token);
+            }
+        }
+
+        private bool Start(HtmlToken token)
+        {
+            var name = token.Name;
+            if (_tables == 0 && tagName is "td" or "th" && name is "td" or "th" or "tr")
+            {
+                return true; // an unclosed cell ends where the next cell or row starts
+            }
+
+            if (name == "table")
+            {
+                _tables++;
+            }
+            else if (name == tagName && !token.SelfClosing)
+            {
+                _depth++;
+            }
+
+            switch (name)
+            {
+                case "a" when token.Class.Contains("mw-diff-movedpara", StringComparison.Ordinal):
+                    SawMoveMarker = true;
+                    _skip += token.SelfClosing ? 0 : 1;
+                    break;
+                case "script" or "style" when !token.SelfClosing:
+                    _skip++;
+                    break;
+                case "ins" when !token.SelfClosing:
+                    CloseFragment();
+                    _ins++;
+                    break;
+                case "del" when !token.SelfClosing:
+                    CloseFragment();
+                    _del++;
+                    break;
+                default:
+                    if (IsBreak(name))
+                    {
+                        Separate();
+                    }
+
+                    break;
+            }
+
+            return false;
+        }
+
+        private bool End(HtmlToken token)
+        {
+            var name = token.Name;
+            if (name == "table" && _tables > 0)
+            {
+                _tables--;
+                if (_tables == 0)
+                {
+                    _depth = 0; // nested tables often leave cells unclosed; the block's own end tag comes next
+                }
+
+                Separate();
+                return false;
+            }
+
+            if (_tables == 0 && (name == tagName && _depth == 0 || tagName is "td" or "th" && name is "tr" or "table"))
+            {
+                CloseFragment();
+                return true;
+            }
+
+            if (name == tagName && _depth > 0)
+            {
+                _depth--;
+            }
+
+            switch (name)
+            {
+                case "a" or "script" or "style" when _skip > 0:
+                    _skip--;
+                    break;
+                case "ins" when _ins > 0:
+                    CloseFragment();
+                    _ins--;
+                    break;
+                case "del" when _del > 0:
+                    CloseFragment();
+                    _del--;
+                    break;
+                default:
+                    if (IsBreak(name))
+                    {
+                        Separate();
+                    }
+
+                    break;
+            }
+
+            return false;
+        }
+
+        private void AppendText(string text)
+        {
+            if (_del == 0)
+            {
+                _new.Append(text);
+            }
+
+            if (_ins == 0)
+            {
+                _old.Append(text);
+            }
+
+            if (_ins > 0 || _del > 0)
+            {
+                _fragment.Append(text);
+            }
+        }
+
+        private void CloseFragment()
+        {
+            if (_fragment.Length == 0)
+            {
+                return;
+            }
+
+            // Nested <ins><del> is not produced by MediaWiki; an insertion wins so nothing is counted twice.
+            (_ins > 0 ? _inserted : _deleted).Add(_fragment.ToString());
+            _fragment.Clear();
+        }
+
+        private void Separate()
+        {
+            SeparateIn(_new);
+            SeparateIn(_old);
+            if (_fragment.Length > 0)
+            {
+                SeparateIn(_fragment);
+            }
+        }
+
+        private static void SeparateIn(StringBuilder builder)
+        {
+            if (builder.Length > 0 && !char.IsWhiteSpace(builder[^1]))
+            {
+                builder.Append(' ');
+            }
+        }
+
+        private static bool IsBreak(string name) =>
+            name is "br" or "div" or "p" or "tr" or "td" or "th" or "li" or "ul" or "ol" or "dd" or "dt" or "dl" or "hr" or "table";
+    }
 }

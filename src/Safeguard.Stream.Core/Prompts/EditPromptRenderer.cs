@@ -16,7 +16,7 @@ namespace Safeguard.Stream.Core.Prompts;
 /// The blocks below fenced by @@&lt;hash&gt;@@ … (how to read them)
 /// @@&lt;hash&gt;@@ PAGE TITLE
 /// &gt; Berlin Mitte
-/// @@&lt;hash&gt;@@ EDIT SUMMARY | ADDED TEXT | REMOVED TEXT | UNCHANGED CONTEXT
+/// @@&lt;hash&gt;@@ EDIT SUMMARY | ADDED TEXT | INSERTED INTO CHANGED LINES | REMOVED TEXT | DELETED FROM CHANGED LINES | UNCHANGED CONTEXT
 /// &gt; one untrusted line each
 /// @@&lt;hash&gt;@@ END
 /// [truncation note]
@@ -44,7 +44,8 @@ public static class EditPromptRenderer
         ArgumentNullException.ThrowIfNull(diff);
 
         var fence = FenceFor(edit, diff);
-        var builder = new StringBuilder(512 + diff.CharacterCount + (4 * (diff.Added.Count + diff.Removed.Count + diff.Context.Count)));
+        var lines = diff.Added.Count + diff.Inserted.Count + diff.Removed.Count + diff.Deleted.Count + diff.Context.Count;
+        var builder = new StringBuilder(640 + diff.CharacterCount + (4 * lines));
         builder.Append("Classify this edit to a Wikimedia wiki against the policy.\n");
         builder.Append("wiki: ").Append(Field(edit.WikiId)).Append('\n');
         builder.Append("language: ").Append(Field(edit.Language ?? "unknown")).Append('\n');
@@ -56,13 +57,16 @@ public static class EditPromptRenderer
 
         AppendBlock(builder, fence, "PAGE TITLE", [edit.PageTitle.Replace('_', ' ')]);
         AppendBlock(builder, fence, "EDIT SUMMARY", string.IsNullOrEmpty(edit.Comment) ? [] : [edit.Comment]);
+        // Added text first, then removed, then context. The inline blocks name exactly what changed inside a long line.
         AppendBlock(builder, fence, "ADDED TEXT", diff.Added);
+        AppendBlock(builder, fence, "INSERTED INTO CHANGED LINES", diff.Inserted);
         AppendBlock(builder, fence, "REMOVED TEXT", diff.Removed);
+        AppendBlock(builder, fence, "DELETED FROM CHANGED LINES", diff.Deleted);
         AppendBlock(builder, fence, "UNCHANGED CONTEXT", diff.Context);
         builder.Append(fence).Append(" END\n");
         if (diff.Truncated)
         {
-            builder.Append("Note: the diff was truncated to fit the length budget; judge what is shown.\n");
+            builder.Append("Note: the diff was truncated to fit the token budget (added text kept first, context last); judge what is shown.\n");
         }
 
         return builder.ToString();
@@ -130,7 +134,7 @@ public static class EditPromptRenderer
         hash.AppendData(Encoding.UTF8.GetBytes(edit.PageTitle));
         hash.AppendData("\n"u8);
         hash.AppendData(Encoding.UTF8.GetBytes(edit.Comment ?? string.Empty));
-        foreach (var line in diff.Added.Concat(diff.Removed).Concat(diff.Context))
+        foreach (var line in diff.Added.Concat(diff.Inserted).Concat(diff.Removed).Concat(diff.Deleted).Concat(diff.Context))
         {
             hash.AppendData("\n"u8);
             hash.AppendData(Encoding.UTF8.GetBytes(line));
