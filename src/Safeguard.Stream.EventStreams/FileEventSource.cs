@@ -40,18 +40,18 @@ public sealed class FileEventSource(IOptions<SourceOptions> options, TimeProvide
 
     private async Task ReadJsonLinesAsync(string path, ChannelWriter<SourceEvent> output, CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(path, Encoding.UTF8);
+        // Lines are read as bytes, not decoded: an invalid UTF-8 line must reach the parser as it is and be
+        // dead-lettered, not be "repaired" into valid JSON by a decoder's replacement characters.
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
         var pacer = new ReplayPacer(_options.Speed, timeProvider);
-        long lineNumber = 0, sequence = 0;
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        long sequence = 0;
+        await foreach (var (lineNumber, bytes) in ReadLinesAsync(stream, _options.MaxEventBytes, cancellationToken))
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
+            if (IsBlank(bytes.Span))
             {
                 continue;
             }
 
-            var bytes = Encoding.UTF8.GetBytes(line);
             var item = new SourceEvent(++sequence, Name, lineNumber.ToString(System.Globalization.CultureInfo.InvariantCulture), bytes)
             {
                 LineNumber = lineNumber,
@@ -60,6 +60,78 @@ public sealed class FileEventSource(IOptions<SourceOptions> options, TimeProvide
             await pacer.WaitAsync(bytes, cancellationToken);
             await output.WriteAsync(item, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Splits a stream into lines of raw bytes (LF or CRLF). A line longer than <paramref name="maxBytes"/> is kept only
+    /// up to a little past the cap — enough to dead-letter it as too large — so one huge line cannot exhaust memory.
+    /// </summary>
+    internal static async IAsyncEnumerable<(long LineNumber, ReadOnlyMemory<byte> Bytes)> ReadLinesAsync(
+        System.IO.Stream stream, int maxBytes, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var buffer = new byte[1 << 16];
+        var line = new MemoryStream();
+        long lineNumber = 0;
+        long lineLength = 0;
+        int read;
+        while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            var start = 0;
+            for (var i = 0; i < read; i++)
+            {
+                if (buffer[i] != (byte)'\n')
+                {
+                    continue;
+                }
+
+                Append(line, buffer.AsSpan(start, i - start), ref lineLength, maxBytes);
+                yield return (++lineNumber, Finish(line, lineLength));
+                line.SetLength(0);
+                lineLength = 0;
+                start = i + 1;
+            }
+
+            Append(line, buffer.AsSpan(start, read - start), ref lineLength, maxBytes);
+        }
+
+        if (lineLength > 0)
+        {
+            yield return (++lineNumber, Finish(line, lineLength));
+        }
+
+        static void Append(MemoryStream line, ReadOnlySpan<byte> bytes, ref long length, int maxBytes)
+        {
+            length += bytes.Length;
+            var room = (long)maxBytes + 1 - line.Length;
+            if (room > 0)
+            {
+                line.Write(bytes[..(int)Math.Min(room, bytes.Length)]);
+            }
+        }
+
+        static ReadOnlyMemory<byte> Finish(MemoryStream line, long length)
+        {
+            var bytes = line.ToArray();
+            if (length == bytes.Length && bytes.Length > 0 && bytes[^1] == (byte)'\r')
+            {
+                return bytes.AsMemory(0, bytes.Length - 1);
+            }
+
+            return bytes;
+        }
+    }
+
+    private static bool IsBlank(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes)
+        {
+            if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private async Task ReadSseAsync(string path, ChannelWriter<SourceEvent> output, CancellationToken cancellationToken)
@@ -87,7 +159,7 @@ public sealed class FileEventSource(IOptions<SourceOptions> options, TimeProvide
 
     private (string, string)? TooLarge(int length) =>
         length > _options.MaxEventBytes
-            ? (EventParseError.TooLarge, $"event of {length} bytes exceeds Safeguard:Source:MaxEventBytes ({_options.MaxEventBytes})")
+            ? (EventParseError.TooLarge, $"event larger than Safeguard:Source:MaxEventBytes ({_options.MaxEventBytes} bytes)")
             : null;
 
     private static async Task<bool> LooksLikeSseAsync(string path, CancellationToken cancellationToken)

@@ -65,3 +65,48 @@ public sealed class FileEventSourceTests : IDisposable
         await Assert.ThrowsAsync<FileNotFoundException>(() => ReadAllAsync(Path.Combine(_directory, "nope.jsonl")));
     }
 }
+
+public sealed class FileEventSourceLineReaderTests
+{
+    private static async Task<List<(long Line, byte[] Bytes)>> ReadAsync(byte[] content, int maxBytes = 1024)
+    {
+        var lines = new List<(long, byte[])>();
+        await foreach (var (line, bytes) in FileEventSource.ReadLinesAsync(new MemoryStream(content), maxBytes, TestContext.Current.CancellationToken))
+        {
+            lines.Add((line, bytes.ToArray()));
+        }
+
+        return lines;
+    }
+
+    [Fact]
+    public async Task ReadLinesAsync_CrLfAndNoTrailingNewline_SplitsCleanly()
+    {
+        var lines = await ReadAsync(Encoding.UTF8.GetBytes("a\r\nbb\n\nccc"));
+
+        Assert.Equal([1L, 2, 3, 4], lines.Select(l => l.Line));
+        Assert.Equal(["a", "bb", "", "ccc"], lines.Select(l => Encoding.UTF8.GetString(l.Bytes)));
+    }
+
+    [Fact]
+    public async Task ReadLinesAsync_InvalidUtf8_IsPassedThroughUntouched()
+    {
+        byte[] content = [(byte)'{', 0xC3, 0x28, (byte)'}', (byte)'\n'];
+
+        var line = Assert.Single(await ReadAsync(content));
+
+        Assert.Equal(content[..4], line.Bytes);
+        Assert.Equal(EventParseError.InvalidUtf8, EventParser.Parse(line.Bytes).ErrorReason);
+    }
+
+    [Fact]
+    public async Task ReadLinesAsync_HugeLine_IsCappedJustPastTheLimit()
+    {
+        var content = Encoding.UTF8.GetBytes(new string('x', 200_000) + "\nnext\n");
+
+        var lines = await ReadAsync(content, maxBytes: 100);
+
+        Assert.Equal(101, lines[0].Bytes.Length);
+        Assert.Equal("next", Encoding.UTF8.GetString(lines[1].Bytes));
+    }
+}

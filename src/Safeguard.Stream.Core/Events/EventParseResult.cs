@@ -4,6 +4,7 @@ namespace Safeguard.Stream.Core.Events;
 public static class EventParseError
 {
     public const string MalformedJson = "malformed_json";
+    public const string InvalidUtf8 = "invalid_utf8";
     public const string MissingField = "missing_field";
     public const string InvalidField = "invalid_field";
     public const string UnsupportedSchema = "unsupported_schema";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Safeguard.Stream.Core.Events;
 
@@ -16,6 +17,12 @@ public static class EventParser
 
     public static EventParseResult Parse(ReadOnlySpan<byte> utf8Json)
     {
+        // System.Text.Json validates string contents lazily; check the bytes first so bad UTF-8 is named as such.
+        if (!Utf8.IsValid(utf8Json))
+        {
+            return EventParseResult.Fail(EventParseError.InvalidUtf8, "payload is not valid UTF-8");
+        }
+
         JsonDocument document;
         try
         {

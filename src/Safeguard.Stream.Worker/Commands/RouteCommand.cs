@@ -16,7 +16,8 @@ internal static class RouteCommand
     public static Command Create()
     {
         var events = new Option<FileInfo>("--events") { Description = "JSONL of event payloads, or a raw SSE capture.", Required = true };
-        var command = new Command("route", "Explain routing for a file of events: which policies each edit gets, or why it is skipped.") { events };
+        var config = new Option<FileInfo?>("--config") { Description = "A JSON settings file (same shape as appsettings.json) layered over the defaults." };
+        var command = new Command("route", "Explain routing for a file of events: which policies each edit gets, or why it is skipped.") { events, config };
         command.SetAction((parse, ct) => SafeguardCli.Guard(async () =>
         {
             var file = parse.GetValue(events)!;
@@ -26,7 +27,13 @@ internal static class RouteCommand
             }
 
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
-            SafeguardHost.Configure(builder, new Dictionary<string, string?> { ["Safeguard:Source:File"] = file.FullName });
+            var configFile = parse.GetValue(config);
+            if (configFile is { Exists: false })
+            {
+                throw new UsageException($"--config: file not found: {configFile.FullName}");
+            }
+
+            SafeguardHost.Configure(builder, new Dictionary<string, string?> { ["Safeguard:Source:File"] = file.FullName }, configFile?.FullName);
             builder.AddSafeguardClassification();
             builder.AddSafeguardCore();
             builder.Services.AddOptions<SourceOptions>().BindConfiguration(SourceOptions.SectionName).ValidateDataAnnotations();
@@ -53,7 +60,7 @@ internal static class RouteCommand
             {
                 var outcome = Explain(raw, router, dedupe, out var label);
                 counts[outcome] = counts.GetValueOrDefault(outcome) + 1;
-                Console.WriteLine($"{raw.LineNumber,6}  {label,-40}  {outcome}");
+                Console.WriteLine($"{raw.LineNumber,6}  {Printable(label),-40}  {outcome}");
             }
 
             await reading;
@@ -61,6 +68,13 @@ internal static class RouteCommand
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>Labels can carry text from a bad event; keep the terminal safe from control characters.</summary>
+    private static string Printable(string text)
+    {
+        var clean = new string([.. text.Select(c => char.IsControl(c) ? ' ' : c)]);
+        return clean.Length <= 120 ? clean : clean[..120] + "…";
     }
 
     private static string Explain(SourceEvent raw, EditRouter router, DedupeWindow dedupe, out string label)

@@ -18,7 +18,7 @@ internal static class SafeguardHost
     /// Layers configuration: appsettings.json beside the binary, then the environment (<c>Safeguard__Llm__Endpoint</c>),
     /// then <paramref name="overrides"/> from the command line. <c>SAFEGUARD_LLM_URL</c> is honoured as the LLM endpoint.
     /// </summary>
-    public static void Configure(IHostApplicationBuilder builder, IReadOnlyDictionary<string, string?>? overrides = null)
+    public static void Configure(IHostApplicationBuilder builder, IReadOnlyDictionary<string, string?>? overrides = null, string? configFile = null)
     {
         builder.Configuration.Sources.Clear();
         builder.Configuration.SetBasePath(AppContext.BaseDirectory);
@@ -30,6 +30,12 @@ internal static class SafeguardHost
         }
 
         builder.Configuration.AddEnvironmentVariables();
+        if (configFile is not null)
+        {
+            // An operator's own settings file (e.g. `safeguard route --config wiki-filters.json`), above the environment.
+            builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
+        }
+
         if (overrides is not null)
         {
             builder.Configuration.AddInMemoryCollection(overrides);

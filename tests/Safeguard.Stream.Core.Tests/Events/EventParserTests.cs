@@ -175,3 +175,15 @@ public sealed class EventParserTests
         }
     }
 }
+
+public sealed class EventParserBytesTests
+{
+    [Fact]
+    public void Parse_InvalidUtf8InsideAString_IsNamedInvalidUtf8()
+    {
+        // Regression: System.Text.Json only validates string bytes when they are read, so this parsed as JSON.
+        byte[] payload = [(byte)'{', (byte)'"', 0xFF, 0xFE, (byte)'"', (byte)':', (byte)'1', (byte)'}'];
+
+        Assert.Equal(EventParseError.InvalidUtf8, EventParser.Parse(payload).ErrorReason);
+    }
+}

@@ -18,7 +18,6 @@ public sealed class SafeguardCliTests
 
     [Theory]
     [InlineData("eval")]
-    [InlineData("feedback")]
     public async Task UnfinishedCommand_SaysSoAndExits2(string command)
     {
         var (exit, _, stderr) = await CliProcess.RunAsync([command], cancellationToken: TestContext.Current.CancellationToken);
@@ -98,5 +97,68 @@ public sealed class SafeguardCliTests
     public void ParseDuration_Invalid_IsUsageError(string text)
     {
         Assert.Throws<UsageException>(() => FlaggedCommand.ParseDuration(text));
+    }
+}
+
+public sealed class RouteCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("route").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Route_MalformedEvents_GivesEachAReasonAndExits0()
+    {
+        var real = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "data", "wikimedia", "events", "page_change.edit.enwiki.schema-1.3.0.json"),
+            TestContext.Current.CancellationToken);
+        var valid = System.Text.Json.Nodes.JsonNode.Parse(real)!;
+        var wrongType = valid.DeepClone();
+        wrongType["page"]!["namespace_id"] = "zero";
+        var missing = valid.DeepClone();
+        missing.AsObject().Remove("wiki_id");
+        var oversized = valid.DeepClone();
+        oversized["revision"]!["comment"] = new string('x', 5000);
+        using var file = new MemoryStream();
+        void Line(byte[] bytes)
+        {
+            file.Write(bytes);
+            file.WriteByte((byte)'\n');
+        }
+
+        Line("{\"$schema\": \"/mediawiki/page/change/1.3.0\", "u8.ToArray());
+        Line(System.Text.Encoding.UTF8.GetBytes(missing.ToJsonString()));
+        Line(System.Text.Encoding.UTF8.GetBytes(oversized.ToJsonString()));
+        Line(System.Text.Encoding.UTF8.GetBytes(wrongType.ToJsonString()));
+        Line([(byte)'{', (byte)'"', 0xFF, 0xFE, (byte)'"', (byte)':', (byte)'1', (byte)'}']);
+        Line("\"just a string\""u8.ToArray());
+        Line(System.Text.Encoding.UTF8.GetBytes(valid.ToJsonString()));
+        var events = Path.Combine(_directory, "bad.jsonl");
+        await File.WriteAllBytesAsync(events, file.ToArray(), TestContext.Current.CancellationToken);
+        var config = Path.Combine(_directory, "config.json");
+        await File.WriteAllTextAsync(config, """{"Safeguard":{"Source":{"MaxEventBytes":4096}}}""", TestContext.Current.CancellationToken);
+        var environment = new Dictionary<string, string> { ["Safeguard__Policies__Directory"] = Path.Combine(AppContext.BaseDirectory, "policies") };
+
+        var (exit, stdout, stderr) = await CliProcess.RunAsync(["route", "--events", events, "--config", config], environment, TestContext.Current.CancellationToken);
+
+        Assert.True(exit == 0, stderr);
+        var decisions = stdout.Split('\n').Where(l => l.Length > 0 && char.IsAsciiDigit(l.TrimStart()[0])).Select(l => l.Split("  ", StringSplitOptions.RemoveEmptyEntries)[^1].Trim()).ToList();
+        Assert.Equal(
+            ["dead_letter:malformed_json", "dead_letter:missing_field", "dead_letter:too_large", "dead_letter:invalid_field", "dead_letter:invalid_utf8",
+             "dead_letter:invalid_field"],
+            decisions.Take(6));
+        Assert.StartsWith("classify:", decisions[6], StringComparison.Ordinal);
+        Assert.Contains("route: ", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Route_MissingConfigFile_IsBadUsage()
+    {
+        var events = Path.Combine(AppContext.BaseDirectory, "data", "demo", "events.jsonl");
+
+        var (exit, _, stderr) = await CliProcess.RunAsync(["route", "--events", events, "--config", Path.Combine(_directory, "nope.json")],
+            cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--config", stderr, StringComparison.Ordinal);
     }
 }
