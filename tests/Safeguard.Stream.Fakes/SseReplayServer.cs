@@ -22,6 +22,12 @@ public sealed record SseReplayServerOptions
     /// <summary>Close each connection abruptly (TCP abort) after this many events.</summary>
     public int? CutAfterEvents { get; init; }
 
+    /// <summary>
+    /// Cut points for successive connections: the n-th accepted connection is cut after element n events; once the
+    /// list is used up, <see cref="CutAfterEvents"/> (if any) applies. Lets a test cut at irregular points.
+    /// </summary>
+    public IReadOnlyList<int>? CutAfterEventsSequence { get; init; }
+
     /// <summary>Pause before each event.</summary>
     public TimeSpan? DelayBetweenEvents { get; init; }
 
@@ -57,6 +63,7 @@ public sealed class SseReplayServer : IAsyncDisposable
     private TaskCompletionSource _framesChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private LoopbackHost? _host;
     private int _connectionCount;
+    private int _acceptedCount;
 
     private SseReplayServer(SseReplayServerOptions options) => _options = options;
 
@@ -197,6 +204,10 @@ public sealed class SseReplayServer : IAsyncDisposable
             return;
         }
 
+        var accepted = Interlocked.Increment(ref _acceptedCount);
+        var cutAfter = _options.CutAfterEventsSequence is { } sequence && accepted <= sequence.Count
+            ? sequence[accepted - 1]
+            : _options.CutAfterEvents;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _shutdown.Token);
         var ct = linked.Token;
         var next = StartIndex(string.IsNullOrEmpty(lastEventId) ? null : lastEventId, ctx.Request.Query["since"].ToString());
@@ -253,7 +264,7 @@ public sealed class SseReplayServer : IAsyncDisposable
                     sent++;
                 }
 
-                if (_options.CutAfterEvents is { } cut && sent >= cut)
+                if (cutAfter is { } cut && sent >= cut)
                 {
                     await CutConnectionAsync(ctx);
                     return;

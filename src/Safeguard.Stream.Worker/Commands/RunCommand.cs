@@ -19,8 +19,10 @@ internal static class RunCommand
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
             SafeguardHost.Configure(builder);
             SafeguardHost.AddPipeline(builder);
+            // Probes reach /alive and /health on an internal port; HealthHost narrows the bind (tests use 127.0.0.1).
             var port = builder.Configuration.GetValue("Safeguard:Telemetry:HealthPort", 8081);
-            builder.WebHost.UseUrls($"http://0.0.0.0:{port}");
+            var host = builder.Configuration.GetValue("Safeguard:Telemetry:HealthHost", "0.0.0.0");
+            builder.WebHost.UseUrls($"http://{host}:{port}");
             await using var app = builder.Build();
 
             // Fail fast, naming the dependency, rather than starting a worker that cannot make progress.
