@@ -86,9 +86,9 @@ public sealed class PolicyCatalog : IPolicyCatalog
                 continue;
             }
 
-            if (policies.Any(p => p.Id == policy.Id))
+            if (policies.FirstOrDefault(p => p.Id == policy.Id) is { } first)
             {
-                problems.Add(new PolicyProblem(file, $"duplicate policy id '{policy.Id}'", true));
+                problems.Add(new PolicyProblem(file, $"duplicate policy id '{policy.Id}' (also in {Path.GetFileName(first.SourcePath)})", true));
                 continue;
             }
 

@@ -123,6 +123,25 @@ public static partial class PolicyDocument
                     }
                 }
 
+                foreach (var wiki in Sequence(applies, "wikis").Where(w => !WikiIdPattern().IsMatch(w)))
+                {
+                    Error($"applies_to.wikis: '{wiki}' is not a wiki id (e.g. enwiki, dewiktionary)");
+                }
+
+                foreach (var language in Sequence(applies, "languages").Where(l => !LanguagePattern().IsMatch(l)))
+                {
+                    Error($"applies_to.languages: '{language}' is not a language code (e.g. de, pt-br)");
+                }
+
+                foreach (var key in new[] { "wikis", "languages", "namespaces" })
+                {
+                    if (applies.Children.TryGetValue(new YamlScalarNode(key), out var list) && list is not YamlSequenceNode &&
+                        !(list is YamlScalarNode { Value: null or "" }))
+                    {
+                        Error($"applies_to.{key} must be a list, e.g. {key}: []");
+                    }
+                }
+
                 scope = new PolicyScope([.. Sequence(applies, "wikis")], [.. Sequence(applies, "languages")], namespaces);
             }
         }
@@ -174,4 +193,10 @@ public static partial class PolicyDocument
 
     [GeneratedRegex(@"\A[a-z0-9][a-z0-9-]*\z")]
     private static partial Regex IdPattern();
+
+    [GeneratedRegex(@"\A[a-z0-9_]+\z")]
+    private static partial Regex WikiIdPattern();
+
+    [GeneratedRegex(@"\A[a-z]{2,3}(-[a-z0-9]+)*\z")]
+    private static partial Regex LanguagePattern();
 }

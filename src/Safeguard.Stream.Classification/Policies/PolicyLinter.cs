@@ -55,6 +55,21 @@ public static class PolicyLinter
                 problems.Add(new PolicyProblem(file, $"{tokens} tokens: outside the {SweetSpotMin}–{SweetSpotMax} range the model handles best", false));
             }
 
+            if (!string.Equals(Path.GetFileNameWithoutExtension(file), policy.Id, StringComparison.Ordinal))
+            {
+                problems.Add(new PolicyProblem(file, $"file name should be '{policy.Id}.md' to match the id", false));
+            }
+
+            if (policy.Categories.Count == 0)
+            {
+                problems.Add(new PolicyProblem(file, "'categories' is empty: list the category ids the body defines", false));
+            }
+
+            if (!policy.Body.Split('\n').Any(l => l.StartsWith('#') && !l.StartsWith("##", StringComparison.Ordinal)))
+            {
+                problems.Add(new PolicyProblem(file, "no '# Title' heading: the model (and the simulator) read the policy name from it", false));
+            }
+
             foreach (var category in policy.Categories)
             {
                 if (!policy.Body.Contains(category, StringComparison.Ordinal))
