@@ -1,10 +1,14 @@
 using System.CommandLine;
+using Microsoft.Extensions.Options;
 using Safeguard.Stream.Postgres;
 using Safeguard.Stream.Worker.Hosting;
 
 namespace Safeguard.Stream.Worker.Commands;
 
-/// <summary><c>safeguard db migrate</c> applies the SQL migrations in order; <c>db prune</c> drops expired partitions.</summary>
+/// <summary>
+/// <c>safeguard db migrate</c> applies the SQL migrations in order; <c>db prune</c> drops expired monthly partitions.
+/// Both run as the schema owner (they create roles, functions and tables), not as the worker's safeguard_writer.
+/// </summary>
 internal static class DbCommand
 {
     public static Command Create()
@@ -18,14 +22,47 @@ internal static class DbCommand
             return ExitCodes.Ok;
         }));
 
-        var prune = new Command("prune", "Drop classification partitions older than the retention setting. [not implemented yet]");
-        prune.SetAction(_ =>
+        var dryRun = new Option<bool>("--dry-run") { Description = "Only say what would be dropped." };
+        var prune = new Command("prune", "Drop classification partitions (and dead letters) older than Safeguard:Postgres:RetentionMonths, and create the coming months' partitions.") { dryRun };
+        prune.SetAction((parse, ct) => SafeguardCli.Guard(async () =>
         {
-            Console.Error.WriteLine("safeguard db prune: monthly partitions and retention are not implemented yet.");
-            return ExitCodes.BadUsage;
-        });
+            using var host = BuildPostgresHost();
+            var options = host.Services.GetRequiredService<IOptions<PostgresOptions>>().Value;
+            var partitions = host.Services.GetRequiredService<ClassificationPartitions>();
+            var now = TimeProvider.System.GetUtcNow();
+            if (ClassificationPartitions.RetentionCutoff(now, options.RetentionMonths) is not { } cutoff)
+            {
+                Console.WriteLine("db prune: Safeguard:Postgres:RetentionMonths is 0, nothing is dropped");
+            }
+            else if (parse.GetValue(dryRun))
+            {
+                var doomed = (await partitions.ListAsync(ct)).Where(name => PartitionEnd(name) is { } end && end <= cutoff).ToList();
+                Console.WriteLine($"db prune (dry run): would drop {doomed.Count} partitions before {cutoff:yyyy-MM-dd}: {string.Join(", ", doomed)}");
+                return ExitCodes.Ok;
+            }
+            else
+            {
+                var result = await partitions.PruneAsync(cutoff, ct);
+                Console.WriteLine($"db prune: kept months from {cutoff:yyyy-MM-dd} (RetentionMonths={options.RetentionMonths}); " +
+                                  $"dropped {result.DroppedPartitions.Count} partitions [{string.Join(", ", result.DroppedPartitions)}] and {result.DeletedDeadLetters} dead letters");
+            }
+
+            var ahead = await partitions.CreateAheadAsync(now, options.PartitionsAhead, ct);
+            Console.WriteLine($"db prune: partitions ready through {ahead[^1]}");
+            return ExitCodes.Ok;
+        }));
 
         return new Command("db", "Database administration.") { migrate, prune };
+    }
+
+    /// <summary>The end of a <c>classifications_yYYYYmMM</c> partition's month, or null for another name.</summary>
+    public static DateTimeOffset? PartitionEnd(string partitionName)
+    {
+        ArgumentNullException.ThrowIfNull(partitionName);
+        return DateTimeOffset.TryParseExact(partitionName.Replace("classifications_", "", StringComparison.Ordinal), "'y'yyyy'm'MM",
+            System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var start)
+            ? start.ToUniversalTime().AddMonths(1)
+            : null;
     }
 
     public static IHost BuildPostgresHost()

@@ -7,19 +7,23 @@ using Npgsql;
 
 namespace Safeguard.Stream.Worker.Commands;
 
-/// <summary><c>safeguard flagged</c>: what moderators look at — flagged edits from the audit table, newest first.</summary>
+/// <summary>
+/// <c>safeguard flagged</c>: what moderators look at — edits flagged in the window (by when they were classified),
+/// newest edit first, from the <c>safeguard.flagged_edits</c> view (enforce mode only; restricted policies' rationales
+/// hidden). The <c>id</c> column is the verdict's event id (Kafka <c>meta.id</c>), which <c>safeguard feedback --id</c> takes.
+/// </summary>
 internal static class FlaggedCommand
 {
     private const string Query = """
-        select wiki_id as WikiId, rev_id as RevId, policy_id as PolicyId, policy_version as PolicyVersion, page_title as PageTitle,
-               probability as Probability, category as Category, rationale as Rationale, mode as Mode,
-               classified_at as ClassifiedAt, diff_url as DiffUrl
+        select event_id as Id, wiki_id as WikiId, rev_id as RevId, policy_id as PolicyId, policy_version as PolicyVersion,
+               page_title as PageTitle, probability as Probability, category as Category, rationale as Rationale, mode as Mode,
+               rev_dt as RevisionTime, classified_at as ClassifiedAt, diff_url as DiffUrl
         from safeguard.flagged_edits
-        where (@wiki is null or wiki_id = @wiki)
-          and (@policy is null or policy_id = @policy)
+        where (@wiki::text is null or wiki_id = @wiki)
+          and (@policy::text is null or policy_id = @policy)
           and classified_at >= @since
-          and (@minProbability is null or probability >= @minProbability)
-        order by classified_at desc, wiki_id, rev_id
+          and (@minProbability::real is null or probability >= @minProbability)
+        order by rev_dt desc, classified_at desc, wiki_id, rev_id, policy_id
         limit @limit
         """;
 
@@ -36,21 +40,22 @@ internal static class FlaggedCommand
         command.SetAction((parse, ct) => SafeguardCli.Guard(async () =>
         {
             var window = ParseDuration(parse.GetValue(since)!);
+            var now = TimeProvider.System.GetUtcNow();
             using var host = DbCommand.BuildPostgresHost();
             await using var connection = await host.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(ct);
             var rows = (await connection.QueryAsync<FlaggedRow>(new CommandDefinition(Query, new
             {
                 wiki = parse.GetValue(wiki),
                 policy = parse.GetValue(policy),
-                since = TimeProvider.System.GetUtcNow() - window,
-                minProbability = parse.GetValue(minProbability),
+                since = now - window,
+                minProbability = (float?)parse.GetValue(minProbability),
                 limit = parse.GetValue(limit),
             }, cancellationToken: ct))).ToList();
             Console.Write(parse.GetValue(format) switch
             {
-                "json" => string.Concat(rows.Select(r => JsonSerializer.Serialize(r) + "\n")),
-                "csv" => Csv(rows),
-                _ => Table(rows),
+                "json" => string.Concat(rows.Select(r => JsonSerializer.Serialize(r with { Age = Age(now, r.RevisionTime) }) + "\n")),
+                "csv" => Csv(rows, now),
+                _ => Table(rows, now),
             });
             return ExitCodes.Ok;
         }));
@@ -76,31 +81,49 @@ internal static class FlaggedCommand
         throw new UsageException($"--since: expected a duration like 30m, 24h or 7d, got '{text}'");
     }
 
-    private static string Table(List<FlaggedRow> rows)
+    /// <summary>How long ago the edit was made, to the coarsest unit that says it: 45s, 12m, 5h, 3d.</summary>
+    public static string Age(DateTimeOffset now, DateTime revisionTime)
+    {
+        var age = now - new DateTimeOffset(DateTime.SpecifyKind(revisionTime, DateTimeKind.Utc));
+        if (age < TimeSpan.Zero)
+        {
+            age = TimeSpan.Zero;
+        }
+
+        var (value, unit) = age.TotalMinutes < 1 ? ((int)age.TotalSeconds, 's')
+            : age.TotalHours < 1 ? ((int)age.TotalMinutes, 'm')
+            : age.TotalDays < 2 ? ((int)age.TotalHours, 'h')
+            : ((int)age.TotalDays, 'd');
+        return string.Create(CultureInfo.InvariantCulture, $"{value}{unit}");
+    }
+
+    private static string Table(List<FlaggedRow> rows, DateTimeOffset now)
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"{"wiki",-12} {"rev_id",-12} {"policy",-20} {"prob",5} {"category",-10} {"page",-28} rationale");
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"{"id",-36} {"wiki",-12} {"age",5} {"policy",-16} {"prob",5} {"category",-8} {"page",-24} {"diff",-50} rationale");
         foreach (var r in rows)
         {
             var probability = r.Probability is { } p ? p.ToString("0.00", CultureInfo.InvariantCulture) : "-";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"{r.WikiId,-12} {r.RevId,-12} {r.PolicyId,-20} {probability,5} {Clip(r.Category, 10),-10} {Clip(r.PageTitle, 28),-28} {Clip(r.Rationale ?? "(restricted)", 70)}");
+                $"{r.Id,-36} {r.WikiId,-12} {Age(now, r.RevisionTime),5} {Clip(r.PolicyId, 16),-16} {probability,5} {Clip(r.Category, 8),-8} {Clip(r.PageTitle, 24),-24} {r.DiffUrl,-50} {Clip(r.Rationale ?? "(restricted)", 70)}");
         }
 
-        text.AppendLine(CultureInfo.InvariantCulture, $"flagged: {rows.Count} rows");
+        text.AppendLine(CultureInfo.InvariantCulture, $"flagged: {rows.Count} rows (newest edit first; feedback: safeguard feedback --id ID --verdict correct|incorrect)");
         return text.ToString();
     }
 
-    private static string Csv(List<FlaggedRow> rows)
+    private static string Csv(List<FlaggedRow> rows, DateTimeOffset now)
     {
-        var text = new StringBuilder("wiki_id,rev_id,policy_id,policy_version,page_title,probability,category,rationale,mode,classified_at,diff_url\n");
+        var text = new StringBuilder("id,wiki_id,rev_id,policy_id,policy_version,page_title,probability,category,rationale,mode,rev_dt,age,classified_at,diff_url\n");
         foreach (var r in rows)
         {
             text.AppendJoin(',', new[]
             {
-                r.WikiId, r.RevId.ToString(CultureInfo.InvariantCulture), r.PolicyId, r.PolicyVersion.ToString(CultureInfo.InvariantCulture),
+                r.Id.ToString(), r.WikiId, r.RevId.ToString(CultureInfo.InvariantCulture), r.PolicyId, r.PolicyVersion.ToString(CultureInfo.InvariantCulture),
                 r.PageTitle, r.Probability?.ToString("0.000", CultureInfo.InvariantCulture) ?? "", r.Category ?? "", r.Rationale ?? "",
-                r.Mode, r.ClassifiedAt.ToString("O", CultureInfo.InvariantCulture), r.DiffUrl,
+                r.Mode, r.RevisionTime.ToString("O", CultureInfo.InvariantCulture), Age(now, r.RevisionTime),
+                r.ClassifiedAt.ToString("O", CultureInfo.InvariantCulture), r.DiffUrl,
             }.Select(CsvField)).Append('\n');
         }
 
@@ -117,6 +140,9 @@ internal static class FlaggedCommand
     }
 
     internal sealed record FlaggedRow(
-        string WikiId, long RevId, string PolicyId, int PolicyVersion, string PageTitle, float? Probability, string? Category,
-        string? Rationale, string Mode, DateTime ClassifiedAt, string DiffUrl);
+        Guid Id, string WikiId, long RevId, string PolicyId, int PolicyVersion, string PageTitle, float? Probability, string? Category,
+        string? Rationale, string Mode, DateTime RevisionTime, DateTime ClassifiedAt, string DiffUrl)
+    {
+        public string? Age { get; init; }
+    }
 }

@@ -18,7 +18,7 @@ internal static class SafeguardCli
         root.Subcommands.Add(PoliciesCommand.Create());
         root.Subcommands.Add(DbCommand.Create());
         root.Subcommands.Add(FlaggedCommand.Create());
-        root.Subcommands.Add(NotYet("feedback", "Record a moderator's verdict on a classification (--id ID --verdict correct|incorrect).", "moderator feedback (issue 6)"));
+        root.Subcommands.Add(FeedbackCommand.Create());
         return root;
     }
 
