@@ -8,8 +8,9 @@ using Safeguard.Stream.Core.Telemetry;
 namespace Safeguard.Stream.MediaWiki;
 
 /// <summary>
-/// Fetches each routed edit's diff. Hidden, missing and empty revisions become skips; unexpected API answers and
-/// requests that still fail after the resilience handler's retries become dead letters; the stage moves on.
+/// Fetches each routed edit's diff (fitted to the token budget). Hidden, suppressed, missing, refused and empty
+/// revisions become counted skips; unexpected API answers and requests that still fail after the pipeline's retries
+/// become counted dead letters; the stage moves on.
 /// </summary>
 public sealed partial class EnrichmentStage(
     PipelineChannels channels,
@@ -63,14 +64,13 @@ public sealed partial class EnrichmentStage(
         {
             result = await client.GetDiffAsync(routed.Edit, cancellationToken);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or System.Text.Json.JsonException ||
-                                   (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested) ||
-                                   ex.GetType().Namespace?.StartsWith("Polly", StringComparison.Ordinal) == true)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
+            // The client turns every expected fault into a result; anything else is a bug to see in the dead letters, not a reason to stop.
             activity?.AddException(ex);
             activity?.SetStatus(ActivityStatusCode.Error);
             Log.FetchFailed(logger, routed.Edit.WikiId, routed.Edit.RevId, ex.GetType().Name);
-            result = DiffFetchResult.Fail("mediawiki_unavailable", ex.GetType().Name + ": " + ex.Message);
+            result = DiffFetchResult.Fail(DiffFailure.ApiError, "unexpected " + ex.GetType().Name);
         }
 
         telemetry.StageDuration.Record(timeProvider.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Stage, "enrich"));
@@ -80,12 +80,14 @@ public sealed partial class EnrichmentStage(
         }
         else if (result.SkipReason is { } reason)
         {
+            // Only the reason travels on: nothing of a hidden revision is kept.
             telemetry.Skipped.Add(1, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Reason, reason));
             await channels.Results.Writer.WriteAsync(new SkippedResult(routed.Source, routed.Edit, reason), cancellationToken);
         }
         else
         {
-            var failure = result.FailureReason ?? "mediawiki_error";
+            var failure = result.FailureReason ?? DiffFailure.ApiError;
+            activity?.SetStatus(ActivityStatusCode.Error, failure);
             telemetry.DeadLettered.Add(1, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Reason, failure));
             await channels.Results.Writer.WriteAsync(
                 new DeadLetteredResult(routed.Source, routed.Edit, failure, result.Detail ?? failure), cancellationToken);
@@ -95,7 +97,7 @@ public sealed partial class EnrichmentStage(
     private static partial class Log
     {
         [LoggerMessage(EventId = 2101, EventName = "DiffFetchFailed", Level = LogLevel.Warning,
-            Message = "Fetching the diff of {WikiId}:{RevId} failed ({ErrorType}); dead-lettered")]
+            Message = "Fetching the diff of {WikiId}:{RevId} failed unexpectedly ({ErrorType}); dead-lettered")]
         public static partial void FetchFailed(ILogger logger, string wikiId, long revId, string errorType);
 
         [LoggerMessage(EventId = 2102, EventName = "EnrichmentStageFailed", Level = LogLevel.Critical, Message = "Enrichment stage failed")]

@@ -3,6 +3,9 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using Polly.RateLimiting;
+using Polly.Timeout;
 using Safeguard.Stream.Core.Diffs;
 using Safeguard.Stream.Core.Events;
 using Safeguard.Stream.Core.Routing;
@@ -10,106 +13,208 @@ using Safeguard.Stream.Core.Routing;
 namespace Safeguard.Stream.MediaWiki;
 
 /// <summary>
-/// Fetches what an edit changed through the Action API of the edit's own wiki: <c>action=compare</c> for edits,
-/// the revision's content for page creations. Honours <c>maxlag</c> and <c>Retry-After</c>; transport retries and
-/// the circuit breaker come from the standard resilience handler on the HttpClient.
-/// Hidden or deleted revisions are skipped with a reason and nothing of their content is kept.
+/// Fetches what an edit changed through the Action API of the edit's own wiki (<c>https://{domain}/w/api.php</c>,
+/// the domain checked against the allowlist first): <c>action=compare</c> from the parent to the revision for edits,
+/// the revision's content (<c>prop=revisions</c>, main slot) for page creations, which have no parent. The text is
+/// fitted to the token budget before it is returned.
+/// <para>
+/// Transport faults are the HTTP pipeline's business (see <c>MediaWikiHostingExtensions</c>): per-wiki rate limit,
+/// retries with jitter honouring <c>Retry-After</c> (maxlag, 429, 503), per-wiki circuit breaker, timeouts. This class
+/// reads answers: a revision the replica does not know yet (<c>nosuchrevid</c>, <c>badrevids</c>) is asked for again
+/// a few times, then skipped; hidden or suppressed revisions are skipped with their reason, and nothing of their
+/// content leaves this method. Every outcome is a <see cref="DiffFetchResult"/>; only cancellation throws.
+/// </para>
 /// </summary>
 public sealed partial class MediaWikiClient(
     HttpClient http,
     IOptions<MediaWikiOptions> options,
+    ITokenCounter tokenCounter,
     TimeProvider timeProvider,
     ILogger<MediaWikiClient> logger)
 {
     private readonly MediaWikiOptions _options = options.Value;
-    private readonly DomainAllowlist _allowlist = new(options.Value.AllowedDomains);
+    private readonly DomainAllowlist _allowlist = new(options.Value.EffectiveAllowedDomains);
 
     public async Task<DiffFetchResult> GetDiffAsync(EditEvent edit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(edit);
         if (!_allowlist.IsAllowed(edit.Domain))
         {
-            return DiffFetchResult.Skip(SkipReason.DomainNotAllowed, $"domain '{edit.Domain}' is not in Safeguard:MediaWiki:AllowedDomains");
+            Log.DomainRefused(logger, edit.WikiId, edit.RevId);
+            return DiffFetchResult.Skip(SkipReason.DomainNotAllowed, "the event's domain is not in Safeguard:MediaWiki:AllowedDomains");
         }
 
         var isCreation = edit.ParentRevId is null or 0;
+        var action = isCreation ? "query" : "compare";
+        var maxLag = _options.MaxLagSeconds.ToString(CultureInfo.InvariantCulture);
         var query = isCreation
-            ? $"action=query&prop=revisions&revids={edit.RevId}&rvprop=ids%7Ccontent&rvslots=main&format=json&formatversion=2&maxlag={_options.MaxLagSeconds}"
-            : $"action=compare&fromrev={edit.ParentRevId}&torev={edit.RevId}&prop=diff%7Cids%7Ctitle&format=json&formatversion=2&maxlag={_options.MaxLagSeconds}";
-        var url = new Uri(_options.ApiUrlTemplate.Replace("{domain}", edit.Domain, StringComparison.Ordinal) + "?" + query);
+            // rvprop user|comment makes the API report userhidden/commenthidden; content carries texthidden on the slot.
+            ? $"action=query&prop=revisions&revids={edit.RevId}&rvprop=ids%7Cuser%7Ccomment%7Ccontent&rvslots=main&format=json&formatversion=2&maxlag={maxLag}"
+            : $"action=compare&fromrev={edit.ParentRevId}&torev={edit.RevId}&prop=diff%7Cids&difftype=table&format=json&formatversion=2&maxlag={maxLag}";
+        var url = new Uri(_options.ApiUrlTemplate.Replace("{domain}", edit.Domain.ToLowerInvariant(), StringComparison.Ordinal) + "?" + query);
 
-        for (var missingAttempt = 0; ; missingAttempt++)
+        var delay = _options.MissingRevisionDelay;
+        for (var attempt = 0; ; attempt++)
         {
-            using var document = await GetJsonAsync(url, edit.Domain, cancellationToken);
-            var root = document.RootElement;
-            if (root.TryGetProperty("error", out var error))
+            var result = await FetchOnceAsync(url, edit, action, isCreation, cancellationToken);
+            if (result.SkipReason != SkipReason.RevisionMissing || !result.MayBeReplicaLag || attempt >= _options.MissingRevisionRetries)
             {
-                var code = error.TryGetProperty("code", out var c) ? c.GetString() ?? "unknown" : "unknown";
-                switch (code)
-                {
-                    case "nosuchrevid" when missingAttempt < _options.MissingRevisionRetries:
-                        // Right after the event the revision may not have reached the API's replica yet.
-                        await Task.Delay(_options.MissingRevisionDelay, timeProvider, cancellationToken);
-                        continue;
-                    case "nosuchrevid" or "missingtitle" or "nosuchpageid":
-                        return DiffFetchResult.Skip(SkipReason.RevisionMissing, $"API error {code}");
-                    case "permissiondenied" or "missingcontent" or "revdeleted" or "suppressed":
-                        return DiffFetchResult.Skip(SkipReason.RevisionHidden, $"API error {code}");
-                    default:
-                        return DiffFetchResult.Fail("mediawiki_error", $"API error {code}");
-                }
+                return result.Diff is { } diff ? DiffFetchResult.Ok(diff.FitToTokenBudget(_options.MaxDiffTokens, tokenCounter)) : result;
             }
 
-            return isCreation ? ReadCreation(root, edit) : ReadCompare(root);
+            // Right after the event the revision may not have reached the replica that answered: ask again.
+            Log.RevisionNotYetVisible(logger, edit.WikiId, edit.RevId, attempt + 1, delay);
+            await Task.Delay(delay, timeProvider, cancellationToken);
+            delay *= 2;
         }
+    }
+
+    private async Task<DiffFetchResult> FetchOnceAsync(Uri url, EditEvent edit, string action, bool isCreation, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Options.Set(WikiApiRequest.Wiki, edit.Domain.ToLowerInvariant());
+        request.Options.Set(WikiApiRequest.Action, action);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (FailureOf(ex) is { } failure)
+        {
+            Log.RequestFailed(logger, edit.WikiId, edit.RevId, failure, ex.GetType().Name);
+            return DiffFetchResult.Fail(failure, $"{action}: {ex.GetType().Name}");
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                // Retries are spent (429/5xx) or retrying cannot help (4xx).
+                var reason = response.StatusCode is HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError
+                    ? DiffFailure.Unavailable
+                    : DiffFailure.HttpError;
+                return DiffFetchResult.Fail(reason, $"{action}: HTTP {(int)response.StatusCode}");
+            }
+
+            JsonDocument document;
+            try
+            {
+                document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+            }
+            catch (JsonException ex)
+            {
+                return DiffFetchResult.Fail(DiffFailure.BadResponse, $"{action}: not JSON ({ex.Message})");
+            }
+
+            using (document)
+            {
+                var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object)
+                {
+                    return DiffFetchResult.Fail(DiffFailure.BadResponse, $"{action}: the response is not a JSON object");
+                }
+
+                if (root.TryGetProperty("error", out var error))
+                {
+                    return ReadError(error, action);
+                }
+
+                return isCreation ? ReadCreation(root, edit.RevId) : ReadCompare(root);
+            }
+        }
+    }
+
+    /// <summary>Exceptions the HTTP pipeline throws once its retries are spent, as failure reasons; null for anything else.</summary>
+    private static string? FailureOf(Exception ex) => ex switch
+    {
+        BrokenCircuitException => DiffFailure.CircuitOpen,
+        TimeoutRejectedException or TaskCanceledException or TimeoutException => DiffFailure.Timeout,
+        RateLimiterRejectedException => DiffFailure.RateLimited,
+        HttpRequestException or IOException => DiffFailure.Unavailable,
+        _ => null,
+    };
+
+    private static DiffFetchResult ReadError(JsonElement error, string action)
+    {
+        var code = error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() ?? "unknown" : "unknown";
+        return code switch
+        {
+            "nosuchrevid" => DiffFetchResult.Skip(SkipReason.RevisionMissing, $"{action}: API error nosuchrevid") with { MayBeReplicaLag = true },
+            "missingtitle" or "nosuchpageid" or "apierror-compare-relative-to-deleted" => DiffFetchResult.Skip(SkipReason.RevisionMissing, $"{action}: API error {code}"),
+            // Revision-deleted text: the API refuses it to callers who may not see it.
+            "missingcontent" or "permissiondenied" or "revdeleted" or "accessdenied" => DiffFetchResult.Skip(SkipReason.RevisionHidden, $"{action}: API error {code}"),
+            "suppressed" => DiffFetchResult.Skip(SkipReason.RevisionSuppressed, $"{action}: API error {code}"),
+            // The pipeline retried maxlag already; still lagging means the wiki is not answering in time.
+            "maxlag" or "ratelimited" or "readonly" or "internal_api_error_DBQueryError" => DiffFetchResult.Fail(DiffFailure.Unavailable, $"{action}: API error {code}"),
+            _ => DiffFetchResult.Fail(DiffFailure.ApiError, $"{action}: API error {code}"),
+        };
     }
 
     private static DiffFetchResult ReadCompare(JsonElement root)
     {
-        if (!root.TryGetProperty("compare", out var compare))
+        if (!root.TryGetProperty("compare", out var compare) || compare.ValueKind != JsonValueKind.Object)
         {
-            return DiffFetchResult.Fail("mediawiki_response", "compare response without 'compare'");
+            return DiffFetchResult.Fail(DiffFailure.BadResponse, "compare: response without 'compare'");
         }
 
-        if (compare.TryGetProperty("texthidden", out _) || compare.TryGetProperty("fromtexthidden", out _) ||
-            compare.TryGetProperty("totexthidden", out _) || compare.TryGetProperty("suppressed", out _))
+        // Flags are set whenever something is hidden, even for callers allowed to see it. The new revision's user or
+        // summary hidden means the event we hold carries what was hidden: skip it too. The parent's text would show
+        // as removed text and context.
+        if (Flag(compare, "tosuppressed") || Flag(compare, "fromsuppressed") || Flag(compare, "suppressed"))
         {
-            return DiffFetchResult.Skip(SkipReason.RevisionHidden, "revision text is hidden");
+            return DiffFetchResult.Skip(SkipReason.RevisionSuppressed, "compare: revision suppressed");
+        }
+
+        if (Flag(compare, "totexthidden") || Flag(compare, "touserhidden") || Flag(compare, "tocommenthidden") ||
+            Flag(compare, "fromtexthidden") || Flag(compare, "texthidden"))
+        {
+            return DiffFetchResult.Skip(SkipReason.RevisionHidden, "compare: revision text, user or summary hidden");
         }
 
         // formatversion=2 names the diff 'body'; formatversion=1 (and old recordings) use '*'.
-        var html = compare.TryGetProperty("body", out var body) ? body.GetString()
-            : compare.TryGetProperty("*", out var star) ? star.GetString()
+        var html = compare.TryGetProperty("body", out var body) && body.ValueKind == JsonValueKind.String ? body.GetString()
+            : compare.TryGetProperty("*", out var star) && star.ValueKind == JsonValueKind.String ? star.GetString()
             : null;
         if (html is null)
         {
-            return DiffFetchResult.Fail("mediawiki_response", "compare response without a diff body");
+            return DiffFetchResult.Fail(DiffFailure.BadResponse, "compare: response without a diff body");
         }
 
         var diff = DiffHtmlParser.Parse(html);
-        return diff.IsEmpty ? DiffFetchResult.Skip(SkipReason.EmptyDiff, "the diff has no added or removed text") : DiffFetchResult.Ok(diff);
+        return diff.IsEmpty ? DiffFetchResult.Skip(SkipReason.EmptyDiff, "compare: nothing added or removed") : DiffFetchResult.Ok(diff);
     }
 
-    private static DiffFetchResult ReadCreation(JsonElement root, EditEvent edit)
+    private static DiffFetchResult ReadCreation(JsonElement root, long revId)
     {
-        if (root.TryGetProperty("query", out var query) && query.TryGetProperty("badrevids", out _))
+        if (!root.TryGetProperty("query", out var query) || query.ValueKind != JsonValueKind.Object)
         {
-            return DiffFetchResult.Skip(SkipReason.RevisionMissing, $"revision {edit.RevId} is in badrevids");
+            return DiffFetchResult.Fail(DiffFailure.BadResponse, "query: response without 'query'");
         }
 
-        if (!root.TryGetProperty("query", out query) || !query.TryGetProperty("pages", out var pages) ||
-            pages.ValueKind is not (JsonValueKind.Array or JsonValueKind.Object))
+        if (query.TryGetProperty("badrevids", out _))
         {
-            return DiffFetchResult.Fail("mediawiki_response", "revisions response without query.pages");
+            // Deleted, or not on this replica yet.
+            return DiffFetchResult.Skip(SkipReason.RevisionMissing, "query: revision in badrevids") with { MayBeReplicaLag = true };
+        }
+
+        if (!query.TryGetProperty("pages", out var pages) || pages.ValueKind is not (JsonValueKind.Array or JsonValueKind.Object))
+        {
+            return DiffFetchResult.Fail(DiffFailure.BadResponse, "query: response without query.pages");
         }
 
         // formatversion=2 lists pages in an array; formatversion=1 keys them by page id.
-        var pageList = pages.ValueKind == JsonValueKind.Array ? pages.EnumerateArray().ToList() : [.. pages.EnumerateObject().Select(p => p.Value)];
-        foreach (var page in pageList)
+        var pageList = pages.ValueKind == JsonValueKind.Array ? [.. pages.EnumerateArray()] : pages.EnumerateObject().Select(p => p.Value).ToList();
+        var pageMissing = false;
+        foreach (var page in pageList.Where(p => p.ValueKind == JsonValueKind.Object))
         {
             if (page.TryGetProperty("missing", out _))
             {
-                return DiffFetchResult.Skip(SkipReason.RevisionMissing, "page is missing");
+                pageMissing = true;
+                continue;
             }
 
             if (!page.TryGetProperty("revisions", out var revisions) || revisions.ValueKind != JsonValueKind.Array)
@@ -117,89 +222,73 @@ public sealed partial class MediaWikiClient(
                 continue;
             }
 
-            foreach (var revision in revisions.EnumerateArray())
+            foreach (var revision in revisions.EnumerateArray().Where(r => r.ValueKind == JsonValueKind.Object))
             {
-                if (revision.TryGetProperty("revid", out var revid) && revid.TryGetInt64(out var id) && id != edit.RevId)
+                if (revision.TryGetProperty("revid", out var revid) && revid.TryGetInt64(out var id) && id != revId)
                 {
                     continue;
                 }
 
-                if (revision.TryGetProperty("texthidden", out _) || revision.TryGetProperty("suppressed", out _))
+                if (Flag(revision, "suppressed"))
                 {
-                    return DiffFetchResult.Skip(SkipReason.RevisionHidden, "revision text is hidden");
+                    return DiffFetchResult.Skip(SkipReason.RevisionSuppressed, "query: revision suppressed");
                 }
 
-                if (revision.TryGetProperty("slots", out var slots) && slots.TryGetProperty("main", out var main))
+                if (Flag(revision, "texthidden") || Flag(revision, "userhidden") || Flag(revision, "commenthidden"))
                 {
-                    if (main.TryGetProperty("texthidden", out _) || main.TryGetProperty("missing", out _) || main.TryGetProperty("badcontentformat", out _))
-                    {
-                        return DiffFetchResult.Skip(SkipReason.RevisionHidden, "revision content is hidden or missing");
-                    }
+                    return DiffFetchResult.Skip(SkipReason.RevisionHidden, "query: revision text, user or summary hidden");
+                }
 
-                    var content = main.TryGetProperty("content", out var fv2) ? fv2.GetString()
-                        : main.TryGetProperty("*", out var fv1) ? fv1.GetString()
-                        : null;
-                    if (content is not null)
-                    {
-                        var lines = content.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
-                        return lines.Count == 0
-                            ? DiffFetchResult.Skip(SkipReason.EmptyDiff, "the new page is empty")
-                            : DiffFetchResult.Ok(new DiffText(lines, [], []));
-                    }
+                if (!revision.TryGetProperty("slots", out var slots) || !slots.TryGetProperty("main", out var main) || main.ValueKind != JsonValueKind.Object)
+                {
+                    continue;
+                }
+
+                if (Flag(main, "texthidden"))
+                {
+                    return DiffFetchResult.Skip(SkipReason.RevisionHidden, "query: main slot text hidden");
+                }
+
+                if (Flag(main, "missing") || Flag(main, "textmissing"))
+                {
+                    return DiffFetchResult.Skip(SkipReason.RevisionMissing, "query: main slot content missing");
+                }
+
+                var content = main.TryGetProperty("content", out var fv2) && fv2.ValueKind == JsonValueKind.String ? fv2.GetString()
+                    : main.TryGetProperty("*", out var fv1) && fv1.ValueKind == JsonValueKind.String ? fv1.GetString()
+                    : null;
+                if (content is not null)
+                {
+                    var lines = content.Split('\n').Select(l => l.TrimEnd('\r').Trim()).Where(l => l.Length > 0).ToList();
+                    return lines.Count == 0
+                        ? DiffFetchResult.Skip(SkipReason.EmptyDiff, "query: the new page is empty")
+                        : DiffFetchResult.Ok(new DiffText(lines, [], []));
                 }
             }
         }
 
-        return DiffFetchResult.Fail("mediawiki_response", $"no content for revision {edit.RevId}");
+        // prop=revisions without content (or without this revision) must not pass as an empty page.
+        return pageMissing
+            ? DiffFetchResult.Skip(SkipReason.RevisionMissing, "query: page missing")
+            : DiffFetchResult.Fail(DiffFailure.BadResponse, "query: no content for the revision");
     }
 
-    private async Task<JsonDocument> GetJsonAsync(Uri url, string domain, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
-            {
-                await WaitRetryAfterAsync(response, domain, cancellationToken);
-                continue;
-            }
-
-            response.EnsureSuccessStatusCode();
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-            var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
-            if (document.RootElement.TryGetProperty("error", out var error) && error.TryGetProperty("code", out var code) && code.ValueEquals("maxlag"u8))
-            {
-                // Replicas are lagging: the API asks bots to pause for Retry-After seconds and try again.
-                document.Dispose();
-                await WaitRetryAfterAsync(response, domain, cancellationToken);
-                continue;
-            }
-
-            return document;
-        }
-    }
-
-    private async Task WaitRetryAfterAsync(HttpResponseMessage response, string domain, CancellationToken cancellationToken)
-    {
-        var delay = response.Headers.RetryAfter?.Delta
-            ?? (response.Headers.TryGetValues("Retry-After", out var values) &&
-                int.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
-                ? TimeSpan.FromSeconds(seconds)
-                : TimeSpan.FromSeconds(5));
-        if (delay > _options.MaxRetryAfter)
-        {
-            delay = _options.MaxRetryAfter;
-        }
-
-        Log.BackingOff(logger, domain, (int)response.StatusCode, delay);
-        await Task.Delay(delay, timeProvider, cancellationToken);
-    }
+    /// <summary>A boolean flag: <c>true</c> in formatversion=2, present with <c>""</c> in formatversion=1.</summary>
+    private static bool Flag(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind is not (JsonValueKind.False or JsonValueKind.Null);
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2001, EventName = "ApiBackoff", Level = LogLevel.Information,
-            Message = "Wiki API of {Domain} asked us to back off (HTTP {Status}); waiting {Delay}")]
-        public static partial void BackingOff(ILogger logger, string domain, int status, TimeSpan delay);
+        [LoggerMessage(EventId = 2002, EventName = "RevisionNotYetVisible", Level = LogLevel.Debug,
+            Message = "Revision {WikiId}:{RevId} not visible to the API yet (try {Attempt}); asking again in {Delay}")]
+        public static partial void RevisionNotYetVisible(ILogger logger, string wikiId, long revId, int attempt, TimeSpan delay);
+
+        [LoggerMessage(EventId = 2003, EventName = "DomainRefused", Level = LogLevel.Warning,
+            Message = "Event {WikiId}:{RevId} names a domain outside the allowlist; no request made")]
+        public static partial void DomainRefused(ILogger logger, string wikiId, long revId);
+
+        [LoggerMessage(EventId = 2004, EventName = "ApiRequestFailed", Level = LogLevel.Warning,
+            Message = "Wiki API request for {WikiId}:{RevId} failed after retries ({Failure}, {ErrorType})")]
+        public static partial void RequestFailed(ILogger logger, string wikiId, long revId, string failure, string errorType);
     }
 }

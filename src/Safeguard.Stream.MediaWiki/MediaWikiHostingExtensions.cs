@@ -1,28 +1,56 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Safeguard.Stream.Core.Diffs;
+using Safeguard.Stream.Core.Telemetry;
 using Safeguard.Stream.MediaWiki;
 
 namespace Microsoft.Extensions.Hosting;
 
-public static class MediaWikiHostingExtensions
+public static partial class MediaWikiHostingExtensions
 {
+    /// <summary>
+    /// The Action API client. One typed <see cref="HttpClient"/>; its resilience pipeline is selected per wiki
+    /// (the event's domain), so each wiki has its own circuit breaker, and a handler under it holds each wiki to its
+    /// request rate on every attempt. Retries (exponential, jittered) honour <c>Retry-After</c> on maxlag, 429 and 503.
+    /// </summary>
     public static IHostApplicationBuilder AddSafeguardMediaWiki(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<MediaWikiOptions>().BindConfiguration(MediaWikiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddHttpClient<MediaWikiClient>((sp, http) =>
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MediaWikiOptions>, MediaWikiOptionsValidator>());
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<SafeguardTelemetry>();
+        builder.Services.TryAddSingleton<ITokenCounter, O200kTokenCounter>();
+        builder.Services.TryAddSingleton<WikiRateLimiters>();
+        builder.Services.TryAddTransient<WikiApiAttemptHandler>();
+
+        var http = builder.Services.AddHttpClient<MediaWikiClient>((sp, client) =>
             {
                 var options = sp.GetRequiredService<IOptions<MediaWikiOptions>>().Value;
-                http.DefaultRequestHeaders.UserAgent.ParseAdd(options.UserAgent);
-                http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
-                http.Timeout = Timeout.InfiniteTimeSpan; // the resilience handler owns timeouts
+                client.DefaultRequestHeaders.UserAgent.ParseAdd(options.UserAgent);
+                client.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+                client.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns timeouts
             })
-            .AddStandardResilienceHandler(o =>
+            // API:Etiquette asks for compressed responses.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
-                // Retry-After is honoured by our own loop for 429/503 so the wait is logged and capped.
-                o.Retry.ShouldRetryAfterHeader = true;
-                o.Retry.MaxRetryAttempts = 3;
+                AutomaticDecompression = DecompressionMethods.All,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             });
+        http.AddStandardResilienceHandler()
+            .Configure((resilience, sp) => ConfigureResilience(
+                resilience,
+                sp.GetRequiredService<IOptions<MediaWikiOptions>>().Value,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<MediaWikiClient>>()))
+            .SelectPipelineBy(_ => WikiApiRequest.WikiOf);
+        http.AddHttpMessageHandler<WikiApiAttemptHandler>(); // below the pipeline: sees every attempt
         return builder;
     }
 
@@ -31,5 +59,44 @@ public static class MediaWikiHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddHostedService<EnrichmentStage>();
         return builder;
+    }
+
+    internal static void ConfigureResilience(HttpStandardResilienceOptions resilience, MediaWikiOptions options, TimeProvider timeProvider, ILogger logger)
+    {
+        resilience.AttemptTimeout.Timeout = options.AttemptTimeout;
+        resilience.TotalRequestTimeout.Timeout = options.TotalTimeout;
+
+        resilience.Retry.MaxRetryAttempts = Math.Max(1, options.MaxRetries);
+        resilience.Retry.BackoffType = DelayBackoffType.Exponential;
+        resilience.Retry.UseJitter = true;
+        resilience.Retry.Delay = options.RetryBaseDelay;
+        resilience.Retry.MaxDelay = options.MaxRetryAfter;
+        // maxlag comes back as HTTP 200 with the error code in a header; it is as transient as a 503.
+        resilience.Retry.ShouldHandle = args => ValueTask.FromResult(
+            options.MaxRetries > 0 &&
+            (HttpClientResiliencePredicates.IsTransient(args.Outcome) || args.Outcome.Result is { } response && WikiApiRequest.IsMaxLag(response)));
+        resilience.Retry.DelayGenerator = args => ValueTask.FromResult(
+            args.Outcome.Result is { } response ? WikiApiRequest.RequestedDelay(response, timeProvider.GetUtcNow(), options.MaxRetryAfter) : null);
+        resilience.Retry.OnRetry = args =>
+        {
+            var status = args.Outcome.Result is { } response ? WikiApiRequest.OutcomeOf(response) : args.Outcome.Exception?.GetType().Name ?? "unknown";
+            Log.BackingOff(logger, args.Context.GetRequestMessage() is { } request ? WikiApiRequest.WikiOf(request) : "?", status, args.RetryDelay, args.AttemptNumber + 1);
+            return ValueTask.CompletedTask;
+        };
+
+        resilience.CircuitBreaker.FailureRatio = options.BreakerFailureRatio;
+        resilience.CircuitBreaker.MinimumThroughput = options.BreakerMinimumThroughput;
+        resilience.CircuitBreaker.SamplingDuration = options.BreakerSamplingDuration;
+        resilience.CircuitBreaker.BreakDuration = options.BreakerBreakDuration;
+
+        // Concurrency is bounded by the enrichment stage and the rate per wiki by WikiApiAttemptHandler.
+        resilience.RateLimiter.DefaultRateLimiterOptions.PermitLimit = 10_000;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2001, EventName = "ApiBackoff", Level = LogLevel.Information,
+            Message = "Wiki API of {Domain} answered {Outcome}; retry {Retry} in {Delay}")]
+        public static partial void BackingOff(ILogger logger, string domain, string outcome, TimeSpan delay, int retry);
     }
 }

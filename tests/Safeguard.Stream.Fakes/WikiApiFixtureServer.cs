@@ -20,8 +20,20 @@ public sealed record WikiApiFixtureServerOptions
     /// <summary>Value of <c>Retry-After</c> on 429 responses, in seconds.</summary>
     public int Http429RetryAfterSeconds { get; init; } = 1;
 
-    /// <summary>Delay before every answer.</summary>
+    /// <summary>The first N requests (after any 429s) get HTTP 500 with an HTML error page, as Wikimedia's edge sends it.</summary>
+    public int Http500Count { get; init; }
+
+    /// <summary>
+    /// The first N compare/query requests answer as a lagging replica does right after an edit: <c>nosuchrevid</c> for
+    /// compare, <c>badrevids</c> for query, whatever the fixtures hold.
+    /// </summary>
+    public int ReplicaLagCount { get; init; }
+
+    /// <summary>Delay before an answer.</summary>
     public TimeSpan Latency { get; init; }
+
+    /// <summary>How many requests get <see cref="Latency"/>; 0 = all of them.</summary>
+    public int SlowRequestCount { get; init; }
 }
 
 /// <summary>
@@ -52,6 +64,9 @@ public sealed class WikiApiFixtureServer : IAsyncDisposable
     private int _requestCount;
     private int _maxlagServed;
     private int _throttled;
+    private int _failed;
+    private int _lagged;
+    private int _slow;
 
     private WikiApiFixtureServer(WikiApiFixtureServerOptions options) => _options = options;
 
@@ -158,9 +173,16 @@ public sealed class WikiApiFixtureServer : IAsyncDisposable
         }
 
         _requests.Enqueue(record);
-        if (_options.Latency > TimeSpan.Zero)
+        if (_options.Latency > TimeSpan.Zero && (_options.SlowRequestCount == 0 || Interlocked.Increment(ref _slow) <= _options.SlowRequestCount))
         {
-            await Task.Delay(_options.Latency, ctx.RequestAborted);
+            try
+            {
+                await Task.Delay(_options.Latency, ctx.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the client gave up (its attempt timeout): nothing to answer
+            }
         }
 
         if (Interlocked.Increment(ref _throttled) <= _options.Http429Count)
@@ -169,6 +191,14 @@ public sealed class WikiApiFixtureServer : IAsyncDisposable
             ctx.Response.Headers.RetryAfter = _options.Http429RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             ctx.Response.ContentType = "text/html; charset=utf-8";
             await ctx.Response.WriteAsync("<!DOCTYPE html><html><head><title>Too many requests</title></head><body><p>Too many requests (simulated).</p></body></html>", ctx.RequestAborted);
+            return;
+        }
+
+        if (Interlocked.Increment(ref _failed) <= _options.Http500Count)
+        {
+            ctx.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            ctx.Response.ContentType = "text/html; charset=utf-8";
+            await ctx.Response.WriteAsync("<!DOCTYPE html><html><head><title>Wikimedia Error</title></head><body><p>Our servers are currently under maintenance or experiencing a technical problem (simulated).</p></body></html>", ctx.RequestAborted);
             return;
         }
 
@@ -183,6 +213,12 @@ public sealed class WikiApiFixtureServer : IAsyncDisposable
             var extra = new JsonObject { ["host"] = "10.64.48.21", ["lag"] = lag, ["type"] = "db" };
             await WriteErrorAsync(ctx, domain, fv2, "maxlag",
                 string.Create(CultureInfo.InvariantCulture, $"Waiting for 10.64.48.21: {lag} seconds lagged."), extra);
+            return;
+        }
+
+        if (p.GetValueOrDefault("action") is "compare" or "query" && Interlocked.Increment(ref _lagged) <= _options.ReplicaLagCount)
+        {
+            await WriteReplicaLagAsync(ctx, domain, p, fv2);
             return;
         }
 
@@ -311,6 +347,32 @@ public sealed class WikiApiFixtureServer : IAsyncDisposable
         }
 
         var body = new JsonObject { ["batchcomplete"] = fv2 ? JsonValue.Create(true) : JsonValue.Create(""), ["query"] = query };
+        await WriteBodyAsync(ctx, 200, body.ToJsonString(Relaxed));
+    }
+
+    /// <summary>A replica that has not seen the revision yet: compare names it in nosuchrevid, query lists it in badrevids.</summary>
+    private static async Task WriteReplicaLagAsync(HttpContext ctx, string domain, Dictionary<string, string> p, bool fv2)
+    {
+        if (p["action"] == "compare")
+        {
+            var missing = p.GetValueOrDefault("torev") ?? p.GetValueOrDefault("fromrev") ?? "0";
+            await WriteErrorAsync(ctx, domain, fv2, "nosuchrevid", $"There is no revision with ID {missing}.", null);
+            return;
+        }
+
+        var bad = new JsonObject();
+        foreach (var revid in ReadRevIds(p.TryGetValue("revids", out var r) ? JsonValue.Create(r) : null))
+        {
+            var entry = new JsonObject { ["revid"] = revid };
+            if (fv2)
+            {
+                entry["missing"] = true;
+            }
+
+            bad[revid.ToString(CultureInfo.InvariantCulture)] = entry;
+        }
+
+        var body = new JsonObject { ["batchcomplete"] = fv2 ? JsonValue.Create(true) : JsonValue.Create(""), ["query"] = new JsonObject { ["badrevids"] = bad } };
         await WriteBodyAsync(ctx, 200, body.ToJsonString(Relaxed));
     }
 

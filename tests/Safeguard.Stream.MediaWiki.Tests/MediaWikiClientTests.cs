@@ -1,5 +1,6 @@
 using System.Net;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Safeguard.Stream.Core.Events;
 using Safeguard.Stream.Core.Routing;
@@ -10,16 +11,20 @@ public sealed class MediaWikiClientTests
 {
     private static readonly (string, string)[] s_noHeaders = [];
 
-    private static (MediaWikiClient Client, RecordedApiHandler Handler) CreateSut(params (HttpStatusCode, string, (string, string)[])[] responses)
+    private static (MediaWikiClient Client, RecordedApiHandler Handler, IHost Host) CreateSut(
+        IReadOnlyDictionary<string, string?>? settings, params (HttpStatusCode, string, (string, string)[])[] responses)
     {
         var handler = new RecordedApiHandler(responses);
-        var options = Options.Create(new MediaWikiOptions
-        {
-            MissingRevisionDelay = TimeSpan.Zero,
-            MaxRetryAfter = TimeSpan.Zero,
-        });
-        return (new MediaWikiClient(new HttpClient(handler), options, TimeProvider.System, NullLogger<MediaWikiClient>.Instance), handler);
+        var host = MediaWikiTestHost.Create(settings, handler);
+        return (host.Services.GetRequiredService<MediaWikiClient>(), handler, host);
     }
+
+    private static (MediaWikiClient Client, RecordedApiHandler Handler, IHost Host) CreateSut(params (HttpStatusCode, string, (string, string)[])[] responses) =>
+        CreateSut(null, responses);
+
+    private static (HttpStatusCode, string, (string, string)[]) Recorded(string relative) => (HttpStatusCode.OK, RecordedApiHandler.Recorded(relative), s_noHeaders);
+
+    private static (HttpStatusCode, string, (string, string)[]) Ok(string body) => (HttpStatusCode.OK, body, s_noHeaders);
 
     private static EditEvent Edit(string domain = "en.wikipedia.org", long rev = 920429244, long? parent = 913912176) => new()
     {
@@ -37,49 +42,69 @@ public sealed class MediaWikiClientTests
     };
 
     [Fact]
-    public async Task GetDiffAsync_RecordedCompare_ReturnsDiffAndAsksTheEventsWiki()
+    public async Task GetDiffAsync_RecordedCompare_ReturnsDiffAndAsksTheEventsWikiPolitely()
     {
-        var (client, handler) = CreateSut((HttpStatusCode.OK, RecordedApiHandler.Recorded("wikimedia/api/enwiki.compare.fromrev-920429244.torelative-prev.recorded.json"), s_noHeaders));
+        var (client, handler, host) = CreateSut(Recorded("wikimedia/api/enwiki.compare.fromrev-920429244.torelative-prev.recorded.json"));
+        using var _ = host;
 
         var result = await client.GetDiffAsync(Edit(), TestContext.Current.CancellationToken);
 
         Assert.Equal(["[[Category:1490s establishments in Japan]]"], result.Diff!.Added);
-        var uri = Assert.Single(handler.Requests).RequestUri!;
-        Assert.Equal("en.wikipedia.org", uri.Host);
-        Assert.Contains("action=compare&fromrev=913912176&torev=920429244", uri.Query, StringComparison.Ordinal);
-        Assert.Contains("formatversion=2", uri.Query, StringComparison.Ordinal);
-        Assert.Contains("maxlag=5", uri.Query, StringComparison.Ordinal);
+        Assert.Equal(["[[Category:15th-century establishments in Japan]]"], result.Diff.Removed);
+        Assert.Equal(["1490s"], result.Diff.Inserted);
+        Assert.Equal(4, result.Diff.Context.Count);
+        Assert.False(result.Diff.Truncated);
+        Assert.NotNull(result.Diff.TokenCount);
+        var request = Assert.Single(handler.Requests);
+        Assert.Equal("en.wikipedia.org", request.RequestUri!.Host);
+        Assert.Equal("/w/api.php", request.RequestUri.AbsolutePath);
+        Assert.Equal("?action=compare&fromrev=913912176&torev=920429244&prop=diff%7Cids&difftype=table&format=json&formatversion=2&maxlag=5", request.RequestUri.Query);
+        Assert.Equal("Safeguard.Stream/0.1 (https://github.com/safeguard-stream; safeguard-ops@example.org)", request.Headers.UserAgent.ToString());
     }
 
     [Fact]
-    public async Task GetDiffAsync_RecordedNoSuchRevId_RetriesThenSkips()
+    public async Task GetDiffAsync_RecordedApiDocCompareFormatVersion1_ReadsTheStarBody()
     {
-        var body = RecordedApiHandler.Recorded("wikimedia/api/enwiki.compare.fromrev-920429242.error-nosuchrevid.recorded.json");
-        var (client, handler) = CreateSut((HttpStatusCode.OK, body, s_noHeaders));
+        var (client, _, host) = CreateSut(Recorded("wikimedia/api/enwiki.compare.fromrev-139992.torev-139993.apidoc-example.json"));
+        using var _h = host;
+
+        var result = await client.GetDiffAsync(Edit(rev: 139993, parent: 139992), TestContext.Current.CancellationToken);
+
+        Assert.Equal(["Catal&agrave;", "Fran&ccedil;ais", "Portug&ecirc;s"], result.Diff!.Inserted);
+        Assert.Equal(["Català", "Français", "Português"], result.Diff.Deleted);
+    }
+
+    [Fact]
+    public async Task GetDiffAsync_RecordedNoSuchRevId_AsksAgainThenSkips()
+    {
+        var (client, handler, host) = CreateSut(Recorded("wikimedia/api/enwiki.compare.fromrev-920429242.error-nosuchrevid.recorded.json"));
+        using var _ = host;
 
         var result = await client.GetDiffAsync(Edit(rev: 920429242, parent: 920429241), TestContext.Current.CancellationToken);
 
         Assert.Equal(SkipReason.RevisionMissing, result.SkipReason);
         Assert.Null(result.Diff);
-        Assert.Equal(3, handler.Requests.Count);
+        Assert.Equal(1 + 2, handler.Requests.Count); // MissingRevisionRetries = 2
     }
 
     [Fact]
-    public async Task GetDiffAsync_RecordedBadRevIdsForCreation_Skips()
+    public async Task GetDiffAsync_RecordedBadRevIdsForCreation_AsksAgainThenSkips()
     {
-        var body = RecordedApiHandler.Recorded("wikimedia/api/enwiki.query-revisions.revids-920429242.badrevids.recorded.json");
-        var (client, _) = CreateSut((HttpStatusCode.OK, body, s_noHeaders));
+        var (client, handler, host) = CreateSut(Recorded("wikimedia/api/enwiki.query-revisions.revids-920429242.badrevids.recorded.json"));
+        using var _ = host;
 
         var result = await client.GetDiffAsync(Edit(rev: 920429242, parent: null), TestContext.Current.CancellationToken);
 
         Assert.Equal(SkipReason.RevisionMissing, result.SkipReason);
+        Assert.Equal(3, handler.Requests.Count);
+        Assert.Contains("action=query&prop=revisions&revids=920429242&rvprop=ids%7Cuser%7Ccomment%7Ccontent&rvslots=main", handler.Requests[0].RequestUri!.Query, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task GetDiffAsync_RecordedRevisionsFv1ForCreation_ReturnsThatRevisionsContentAsAdded()
     {
-        var body = RecordedApiHandler.Recorded("wikimedia/api/wikidatawiki.query-revisions.revids-881732187+888850125.rvslots-star.fv1.recorded.json");
-        var (client, _) = CreateSut((HttpStatusCode.OK, body, s_noHeaders));
+        var (client, _, host) = CreateSut(Recorded("wikimedia/api/wikidatawiki.query-revisions.revids-881732187+888850125.rvslots-star.fv1.recorded.json"));
+        using var _h = host;
 
         var result = await client.GetDiffAsync(Edit("www.wikidata.org", rev: 881732187, parent: null), TestContext.Current.CancellationToken);
 
@@ -89,64 +114,189 @@ public sealed class MediaWikiClientTests
     }
 
     [Fact]
-    public async Task GetDiffAsync_RevisionsResponseWithoutContent_IsAFailure()
+    public async Task GetDiffAsync_RecordedRevisionsWithoutContent_IsAFailure()
     {
         // prop=revisions without rvprop=content answers metadata only; that must not pass as an empty page.
-        var body = RecordedApiHandler.Recorded("wikimedia/api/enwiki.query-revisions.revids-920429244.fv1.recorded.json");
-        var (client, _) = CreateSut((HttpStatusCode.OK, body, s_noHeaders));
+        var (client, _, host) = CreateSut(Recorded("wikimedia/api/enwiki.query-revisions.revids-920429244.fv1.recorded.json"));
+        using var _h = host;
 
         var result = await client.GetDiffAsync(Edit(parent: null), TestContext.Current.CancellationToken);
 
-        Assert.Equal("mediawiki_response", result.FailureReason);
+        Assert.Equal(DiffFailure.BadResponse, result.FailureReason);
     }
 
     [Fact]
-    public async Task GetDiffAsync_MaxlagThenSuccess_WaitsAndRetries()
+    public async Task GetDiffAsync_RecordedFv2MissingPageAndContinue_SkipsAsMissing()
+    {
+        var (client, _, host) = CreateSut(Recorded("wikimedia/api/wikidatawiki.query-revisions.fv2.missing-and-continue.json"));
+        using var _h = host;
+
+        var result = await client.GetDiffAsync(Edit("www.wikidata.org", rev: 42, parent: null), TestContext.Current.CancellationToken);
+
+        Assert.Equal(SkipReason.RevisionMissing, result.SkipReason);
+    }
+
+    [Fact]
+    public async Task GetDiffAsync_RecordedWireMockRevisionsWithMissingPageAndNoContent_SkipsAsMissing()
+    {
+        // The recording's body: page 1 missing, page 766 with revision 2537 but rvprop=ids only.
+        var (client, _, host) = CreateSut(Recorded("wikimedia/api/testwikidata.query-revisions.pageids.fv2.wiremock-recorded.json"));
+        using var _h = host;
+
+        var result = await client.GetDiffAsync(Edit("test.wikidata.org", rev: 2537, parent: null), TestContext.Current.CancellationToken);
+
+        Assert.Equal(SkipReason.RevisionMissing, result.SkipReason); // a missing page in the answer, and no content for 2537
+        Assert.Null(result.Diff);
+    }
+
+    [Fact]
+    public async Task GetDiffAsync_RecordedUnknownApiError_IsAFailureToDeadLetter()
+    {
+        var (client, handler, host) = CreateSut(Recorded("wikimedia/api/wikidatawiki.error.multisource.json"));
+        using var _ = host;
+
+        var result = await client.GetDiffAsync(Edit(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(DiffFailure.ApiError, result.FailureReason);
+        Assert.Equal("compare: API error multisource", result.Detail);
+        Assert.Single(handler.Requests);
+    }
+
+    [Theory]
+    [InlineData("""{"compare":{"fromid":1,"fromrevid":1,"torevid":2,"totexthidden":true,"body":"secret"}}""", SkipReason.RevisionHidden)]
+    [InlineData("""{"compare":{"fromid":1,"fromrevid":1,"torevid":2,"tocommenthidden":true,"body":"<tr><td class=\"diff-addedline\">x</td></tr>"}}""", SkipReason.RevisionHidden)]
+    [InlineData("""{"compare":{"fromid":1,"fromrevid":1,"torevid":2,"touserhidden":true,"body":"<tr><td class=\"diff-addedline\">x</td></tr>"}}""", SkipReason.RevisionHidden)]
+    [InlineData("""{"compare":{"fromid":1,"fromrevid":1,"torevid":2,"fromtexthidden":true,"body":"secret"}}""", SkipReason.RevisionHidden)]
+    [InlineData("""{"compare":{"fromid":1,"fromrevid":1,"torevid":2,"totexthidden":true,"tosuppressed":true,"body":"secret"}}""", SkipReason.RevisionSuppressed)]
+    [InlineData("""{"compare":{"fromid":1,"fromrevid":1,"torevid":2,"fromtexthidden":"","fromsuppressed":"","*":"secret"}}""", SkipReason.RevisionSuppressed)]
+    [InlineData("""{"error":{"code":"missingcontent","info":"Missing content for revision ID 2."},"servedby":"mw1"}""", SkipReason.RevisionHidden)]
+    [InlineData("""{"compare":{"fromid":1,"fromrevid":1,"torevid":2,"body":"<tr><td colspan=\"2\" class=\"diff-lineno\">Line 1:</td></tr>"}}""", SkipReason.EmptyDiff)]
+    public async Task GetDiffAsync_HiddenSuppressedOrEmptyCompare_SkipsWithItsReasonAndNoText(string body, string reason)
+    {
+        var (client, _, host) = CreateSut(Ok(body));
+        using var _h = host;
+
+        var result = await client.GetDiffAsync(Edit(rev: 2, parent: 1), TestContext.Current.CancellationToken);
+
+        Assert.Equal(reason, result.SkipReason);
+        Assert.Null(result.Diff);
+        Assert.DoesNotContain("secret", result.Detail!, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"batchcomplete":true,"query":{"pages":[{"pageid":5,"ns":0,"title":"T","revisions":[{"revid":7,"parentid":0,"texthidden":true,"slots":{"main":{"texthidden":true}}}]}]}}""", SkipReason.RevisionHidden)]
+    [InlineData("""{"batchcomplete":true,"query":{"pages":[{"pageid":5,"ns":0,"title":"T","revisions":[{"revid":7,"parentid":0,"slots":{"main":{"contentmodel":"wikitext","texthidden":true}}}]}]}}""", SkipReason.RevisionHidden)]
+    [InlineData("""{"batchcomplete":true,"query":{"pages":[{"pageid":5,"ns":0,"title":"T","revisions":[{"revid":7,"parentid":0,"userhidden":true,"slots":{"main":{"content":"secret"}}}]}]}}""", SkipReason.RevisionHidden)]
+    [InlineData("""{"batchcomplete":true,"query":{"pages":[{"pageid":5,"ns":0,"title":"T","revisions":[{"revid":7,"parentid":0,"texthidden":true,"suppressed":true,"slots":{"main":{"texthidden":true}}}]}]}}""", SkipReason.RevisionSuppressed)]
+    [InlineData("""{"batchcomplete":true,"query":{"pages":[{"pageid":5,"ns":0,"title":"T","revisions":[{"revid":7,"parentid":0,"slots":{"main":{"content":" \n\n "}}}]}]}}""", SkipReason.EmptyDiff)]
+    public async Task GetDiffAsync_HiddenSuppressedOrEmptyCreation_SkipsWithItsReason(string body, string reason)
+    {
+        var (client, _, host) = CreateSut(Ok(body));
+        using var _h = host;
+
+        var result = await client.GetDiffAsync(Edit(rev: 7, parent: null), TestContext.Current.CancellationToken);
+
+        Assert.Equal(reason, result.SkipReason);
+        Assert.Null(result.Diff);
+    }
+
+    [Theory]
+    [InlineData("not json at all", DiffFailure.BadResponse)]
+    [InlineData("[1,2,3]", DiffFailure.BadResponse)]
+    [InlineData("""{"batchcomplete":true}""", DiffFailure.BadResponse)]
+    [InlineData("""{"compare":{"fromrevid":1,"torevid":2}}""", DiffFailure.BadResponse)]
+    [InlineData("""{"error":{"code":"badvalue","info":"Unrecognized value for parameter \"action\"."}}""", DiffFailure.ApiError)]
+    public async Task GetDiffAsync_UnexpectedAnswer_IsAFailureToDeadLetter(string body, string failure)
+    {
+        var (client, _, host) = CreateSut(Ok(body));
+        using var _h = host;
+
+        var result = await client.GetDiffAsync(Edit(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(failure, result.FailureReason);
+    }
+
+    [Fact]
+    public async Task GetDiffAsync_MaxlagThenSuccess_WaitsForRetryAfterAndRetries()
     {
         const string maxlag = """{"error":{"code":"maxlag","info":"Waiting for 10.64.16.17: 7 seconds lagged.","host":"db1","lag":7,"type":"db"},"servedby":"mw1"}""";
-        var (client, handler) = CreateSut(
-            (HttpStatusCode.OK, maxlag, [("Retry-After", "5"), ("X-Database-Lag", "7")]),
-            (HttpStatusCode.OK, RecordedApiHandler.Recorded("wikimedia/api/enwiki.compare.fromrev-920429244.torelative-prev.recorded.json"), s_noHeaders));
+        var (client, handler, host) = CreateSut(
+            (HttpStatusCode.OK, maxlag, [("Retry-After", "7"), ("X-Database-Lag", "7"), ("MediaWiki-API-Error", "maxlag")]),
+            Recorded("wikimedia/api/enwiki.compare.fromrev-920429244.torelative-prev.recorded.json"));
+        using var _ = host;
+        var requests = MediaWikiTestHost.Requests(host);
+        var started = TimeProvider.System.GetTimestamp();
 
         var result = await client.GetDiffAsync(Edit(), TestContext.Current.CancellationToken);
 
         Assert.NotNull(result.Diff);
         Assert.Equal(2, handler.Requests.Count);
+        // Retry-After: 7 capped to MaxRetryAfter (300 ms here): far above the 10 ms base delay.
+        Assert.True(TimeProvider.System.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(280));
+        Assert.Equal(1, requests.Count("maxlag"));
+        Assert.Equal(1, requests.Count("ok"));
     }
 
-    [Fact]
-    public async Task GetDiffAsync_TooManyRequests_WaitsAndRetries()
+    [Theory]
+    [InlineData(HttpStatusCode.TooManyRequests, "throttled")]
+    [InlineData(HttpStatusCode.ServiceUnavailable, "server_error")]
+    [InlineData(HttpStatusCode.InternalServerError, "server_error")]
+    public async Task GetDiffAsync_TransientStatusThenSuccess_Retries(HttpStatusCode status, string outcome)
     {
-        var (client, handler) = CreateSut(
-            (HttpStatusCode.TooManyRequests, "{}", [("Retry-After", "1")]),
-            (HttpStatusCode.OK, RecordedApiHandler.Recorded("wikimedia/api/enwiki.compare.fromrev-920429244.torelative-prev.recorded.json"), s_noHeaders));
+        var (client, handler, host) = CreateSut(
+            (status, "<html>busy</html>", [("Retry-After", "0")]),
+            Recorded("wikimedia/api/enwiki.compare.fromrev-920429244.torelative-prev.recorded.json"));
+        using var _ = host;
+        var requests = MediaWikiTestHost.Requests(host);
 
         var result = await client.GetDiffAsync(Edit(), TestContext.Current.CancellationToken);
 
         Assert.NotNull(result.Diff);
         Assert.Equal(2, handler.Requests.Count);
+        Assert.Equal(1, requests.Count(outcome));
     }
 
     [Fact]
-    public async Task GetDiffAsync_HiddenText_SkipsWithoutContent()
+    public async Task GetDiffAsync_PersistentServerError_FailsAfterTheRetries()
     {
-        const string hidden = """{"compare":{"fromid":1,"fromrevid":1,"torevid":2,"totexthidden":true}}""";
-        var (client, _) = CreateSut((HttpStatusCode.OK, hidden, s_noHeaders));
+        var (client, handler, host) = CreateSut((HttpStatusCode.BadGateway, "<html>bad gateway</html>", s_noHeaders));
+        using var _ = host;
 
         var result = await client.GetDiffAsync(Edit(), TestContext.Current.CancellationToken);
 
-        Assert.Equal(SkipReason.RevisionHidden, result.SkipReason);
+        Assert.Equal(DiffFailure.Unavailable, result.FailureReason);
+        Assert.Equal("compare: HTTP 502", result.Detail);
+        Assert.Equal(1 + 4, handler.Requests.Count); // MaxRetries = 4
     }
 
     [Fact]
-    public async Task GetDiffAsync_UnknownApiError_IsAFailureToDeadLetter()
+    public async Task GetDiffAsync_ClientError_IsNotRetried()
     {
-        var body = RecordedApiHandler.Recorded("wikimedia/api/wikidatawiki.error.multisource.json");
-        var (client, _) = CreateSut((HttpStatusCode.OK, body, s_noHeaders));
+        var (client, handler, host) = CreateSut((HttpStatusCode.Forbidden, "<html>forbidden</html>", s_noHeaders));
+        using var _ = host;
 
         var result = await client.GetDiffAsync(Edit(), TestContext.Current.CancellationToken);
 
-        Assert.Equal("mediawiki_error", result.FailureReason);
+        Assert.Equal(DiffFailure.HttpError, result.FailureReason);
+        Assert.Single(handler.Requests);
+    }
+
+    [Fact]
+    public async Task GetDiffAsync_LargeCreation_IsFittedToTheO200kTokenBudget()
+    {
+        var content = string.Join("\\n", Enumerable.Range(0, 400).Select(i => $"Line {i} of a long new article about the history of the castle."));
+        var body = """{"batchcomplete":true,"query":{"pages":[{"pageid":5,"ns":0,"title":"T","revisions":[{"revid":7,"parentid":0,"slots":{"main":{"content":"CONTENT"}}}]}]}}""".Replace("CONTENT", content, StringComparison.Ordinal);
+        var (client, _, host) = CreateSut(new Dictionary<string, string?> { ["Safeguard:MediaWiki:MaxDiffTokens"] = "300" }, Ok(body));
+        using var _h = host;
+
+        var result = await client.GetDiffAsync(Edit(rev: 7, parent: null), TestContext.Current.CancellationToken);
+
+        var diff = result.Diff!;
+        Assert.True(diff.Truncated);
+        Assert.InRange(diff.TokenCount!.Value, 250, 300);
+        Assert.Equal("Line 0 of a long new article about the history of the castle.", diff.Added[0]);
+        var counter = new O200kTokenCounter();
+        Assert.True(diff.Added.Sum(l => counter.CountTokens(l) + 1) <= 300);
     }
 
     [Theory]
@@ -156,9 +306,11 @@ public sealed class MediaWikiClientTests
     [InlineData("en.wikipedia.org:8080")]
     [InlineData("user@en.wikipedia.org")]
     [InlineData("wikipedia.org/../x")]
+    [InlineData("")]
     public async Task GetDiffAsync_DomainOutsideAllowlist_IsRefusedWithoutARequest(string domain)
     {
-        var (client, handler) = CreateSut((HttpStatusCode.OK, "{}", s_noHeaders));
+        var (client, handler, host) = CreateSut(Ok("{}"));
+        using var _ = host;
 
         var result = await client.GetDiffAsync(Edit(domain), TestContext.Current.CancellationToken);
 
@@ -166,14 +318,64 @@ public sealed class MediaWikiClientTests
         Assert.Empty(handler.Requests);
     }
 
+    [Fact]
+    public async Task GetDiffAsync_ConfiguredAllowlist_ReplacesTheDefaults()
+    {
+        var settings = new Dictionary<string, string?> { ["Safeguard:MediaWiki:AllowedDomains:0"] = "de.wikipedia.org" };
+        var (client, handler, host) = CreateSut(settings, Recorded("wikimedia/api/enwiki.compare.fromrev-920429244.torelative-prev.recorded.json"));
+        using var _ = host;
+
+        Assert.Equal(SkipReason.DomainNotAllowed, (await client.GetDiffAsync(Edit("en.wikipedia.org"), TestContext.Current.CancellationToken)).SkipReason);
+        Assert.NotNull((await client.GetDiffAsync(Edit("de.wikipedia.org"), TestContext.Current.CancellationToken)).Diff);
+        Assert.Single(handler.Requests);
+    }
+
     [Theory]
     [InlineData("de.wikipedia.org", true)]
+    [InlineData("DE.Wikipedia.ORG", true)]
     [InlineData("commons.wikimedia.org", true)]
     [InlineData("www.wikidata.org", true)]
     [InlineData("wikipedia.org", false)]
     [InlineData("xwikipedia.org", false)]
+    [InlineData("de.wikipedia.org.", false)]
     public void DomainAllowlist_DefaultPatterns(string domain, bool allowed)
     {
-        Assert.Equal(allowed, new DomainAllowlist(new MediaWikiOptions().AllowedDomains).IsAllowed(domain));
+        Assert.Equal(allowed, new DomainAllowlist(new MediaWikiOptions().EffectiveAllowedDomains).IsAllowed(domain));
+    }
+
+    [Theory]
+    [InlineData("Safeguard:MediaWiki:UserAgent", "Safeguard.Stream/1.0", "UserAgent")]
+    [InlineData("Safeguard:MediaWiki:UserAgent", "Safeguard.Stream/1.0 (no contact given)", "UserAgent")]
+    [InlineData("Safeguard:MediaWiki:ApiUrlTemplate", "https://en.wikipedia.org/w/api.php", "ApiUrlTemplate")]
+    [InlineData("Safeguard:MediaWiki:ApiUrlTemplate", "file:///{domain}/api.php", "ApiUrlTemplate")]
+    [InlineData("Safeguard:MediaWiki:AttemptTimeout", "00:01:00", "TotalTimeout")]
+    [InlineData("Safeguard:MediaWiki:MaxDiffTokens", "10", "MaxDiffTokens")]
+    public void AddSafeguardMediaWiki_BadConfiguration_FailsAtStartNamingTheKey(string key, string value, string named)
+    {
+        using var host = MediaWikiTestHost.Create(new Dictionary<string, string?> { [key] = value });
+
+        var ex = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<MediaWikiOptions>>().Value);
+
+        Assert.Contains(ex.Failures, f => f.Contains(named, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AddSafeguardMediaWiki_DefaultConfiguration_IsValid()
+    {
+        using var host = MediaWikiTestHost.Create();
+
+        var options = host.Services.GetRequiredService<IOptions<MediaWikiOptions>>().Value;
+
+        Assert.Equal(5, options.MaxLagSeconds);
+        Assert.NotNull(host.Services.GetRequiredService<MediaWikiClient>());
+    }
+
+    [Fact]
+    public void O200kTokenCounter_CountsAsTheModelDoes()
+    {
+        var counter = new O200kTokenCounter();
+
+        Assert.Equal(2, counter.CountTokens("hello world")); // two tokens in o200k_base
+        Assert.Equal("hello".Length, counter.GetIndexByTokenCount("hello world", 1));
     }
 }

@@ -15,9 +15,11 @@ internal sealed class RecordedApiHandler(params (HttpStatusCode Status, string B
     {
         using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "data", relative)));
         var root = document.RootElement;
-        // Recordings wrap the body as {req, res:{data}} (wikiloop-doublecheck) or {request, response} (editgroups).
+        // Recordings wrap the body as {req, res:{data}} (wikiloop-doublecheck), {request, response} (editgroups) or
+        // {request_url, status, headers, body} (WireMock).
         return (root.TryGetProperty("res", out var res) ? res.GetProperty("data")
             : root.TryGetProperty("response", out var response) ? response
+            : root.TryGetProperty("request_url", out _) ? root.GetProperty("body")
             : root).GetRawText();
     }
 

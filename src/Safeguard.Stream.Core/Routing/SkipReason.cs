@@ -15,6 +15,9 @@ public static class SkipReason
     public const string NoPolicy = "no_policy";
     public const string RevisionMissing = "revision_missing";
     public const string RevisionHidden = "revision_hidden";
+
+    /// <summary>Oversighted (suppressed) between the event and the fetch: not even administrators see it.</summary>
+    public const string RevisionSuppressed = "revision_suppressed";
     public const string DomainNotAllowed = "domain_not_allowed";
     public const string EmptyDiff = "empty_diff";
 }

@@ -21,6 +21,10 @@ public sealed class SafeguardTelemetry : IDisposable
         Verdicts = _meter.CreateCounter<long>("safeguard.stream.verdicts", "{verdict}", "Verdicts by policy and outcome.");
         StageDuration = _meter.CreateHistogram<double>("safeguard.stream.stage.duration", "s", "Time an item spends in a stage.");
         SseReconnects = _meter.CreateCounter<long>("safeguard.stream.sse.reconnects", "{reconnect}", "Reconnections to EventStreams.");
+        WikiApiRequests = _meter.CreateCounter<long>(
+            "safeguard.stream.wiki_api.requests", "{request}", "MediaWiki Action API requests on the wire (every attempt), by API action and outcome.");
+        WikiApiResponseSize = _meter.CreateHistogram<long>(
+            "safeguard.stream.wiki_api.response.size", "By", "Bytes of each MediaWiki Action API response body, after content decoding.");
     }
 
     public ActivitySource ActivitySource { get; } = new(Name, typeof(SafeguardTelemetry).Assembly.GetName().Version?.ToString());
@@ -32,6 +36,8 @@ public sealed class SafeguardTelemetry : IDisposable
     public Counter<long> Verdicts { get; }
     public Histogram<double> StageDuration { get; }
     public Counter<long> SseReconnects { get; }
+    public Counter<long> WikiApiRequests { get; }
+    public Histogram<long> WikiApiResponseSize { get; }
 
     public void Dispose()
     {
@@ -46,5 +52,6 @@ public sealed class SafeguardTelemetry : IDisposable
         public const string Reason = "reason";
         public const string Policy = "safeguard.policy";
         public const string Wiki = "wiki";
+        public const string ApiAction = "wiki_api.action";
     }
 }

@@ -62,7 +62,7 @@ internal static class ClassifyCommand
 
                 var domain = revValue[..separator];
                 var wikiOptions = host.Services.GetRequiredService<IOptions<MediaWikiOptions>>().Value;
-                if (!new DomainAllowlist(wikiOptions.AllowedDomains).IsAllowed(domain))
+                if (!new DomainAllowlist(wikiOptions.EffectiveAllowedDomains).IsAllowed(domain))
                 {
                     throw new UsageException($"--rev: domain '{domain}' is not in Safeguard:MediaWiki:AllowedDomains");
                 }
