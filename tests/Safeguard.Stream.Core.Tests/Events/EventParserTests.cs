@@ -187,3 +187,51 @@ public sealed class EventParserBytesTests
         Assert.Equal(EventParseError.InvalidUtf8, EventParser.Parse(payload).ErrorReason);
     }
 }
+
+public sealed class EventParserRecordedFieldTests
+{
+    [Fact]
+    public void Parse_RecordedItemEdit_FieldByField()
+    {
+        var edit = EventParser.Parse(TestData.Read("wikimedia/events/page_change.item-edit.testwikidatawiki.schema-1.2.0.json")).Event!;
+
+        Assert.Equal("testwikidatawiki", edit.WikiId);
+        Assert.Equal("test.wikidata.org", edit.Domain);
+        Assert.Equal(EditKind.Edit, edit.Kind);
+        Assert.Equal(330275, edit.PageId);
+        Assert.Equal("Q235989", edit.PageTitle);
+        Assert.Equal(686139, edit.RevId);
+        Assert.Equal(686138, edit.ParentRevId);
+        Assert.Equal("/* wbsetclaim-create:2||1 */ [[Property:P82]]: [[Q231559]]", edit.Comment);
+        Assert.Equal("DCausse (WMF)", edit.Performer!.UserText);
+        Assert.Equal("/mediawiki/page/change/1.2.0", edit.SchemaUri);
+    }
+
+    [Fact]
+    public void Parse_RecordedBotRecentChange_FieldByField()
+    {
+        var edit = EventParser.Parse(TestData.Read("wikimedia/events/recentchange.edit.wikidatawiki.2022.bot.json")).Event!;
+
+        Assert.Equal("wikidatawiki", edit.WikiId);
+        Assert.Equal("www.wikidata.org", edit.Domain);
+        Assert.Equal("Q2190037", edit.PageTitle);
+        Assert.Equal(0, edit.Namespace);
+        Assert.Equal(1676015019, edit.RevId);
+        Assert.Equal(1675697125, edit.ParentRevId);
+        Assert.Equal("KrBot", edit.Performer!.UserText);
+        Assert.True(edit.Performer.IsBot);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1657648455), edit.EventTime);
+    }
+
+    [Fact]
+    public void Parse_RecordedLegacyUndo_FieldByField()
+    {
+        var edit = EventParser.Parse(TestData.Read("wikimedia/events/recentchange.edit.wikidatawiki.2018.undo.json")).Event!;
+
+        Assert.Equal("Q18720640", edit.PageTitle);
+        Assert.Equal(647483346, edit.RevId);
+        Assert.Equal(647477898, edit.ParentRevId);
+        Assert.Equal("Pintoch", edit.Performer!.UserText);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1520726921), edit.EventTime);
+    }
+}
