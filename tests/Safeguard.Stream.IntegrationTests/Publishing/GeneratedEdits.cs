@@ -104,8 +104,14 @@ internal sealed class GeneratedEdits
                 {
                     ["compare"] = new JsonObject
                     {
-                        ["fromid"] = pageId, ["fromrevid"] = rev - 1, ["fromns"] = 0, ["fromtitle"] = title.Replace('_', ' '),
-                        ["toid"] = pageId, ["torevid"] = rev, ["tons"] = 0, ["totitle"] = title.Replace('_', ' '),
+                        ["fromid"] = pageId,
+                        ["fromrevid"] = rev - 1,
+                        ["fromns"] = 0,
+                        ["fromtitle"] = title.Replace('_', ' '),
+                        ["toid"] = pageId,
+                        ["torevid"] = rev,
+                        ["tons"] = 0,
+                        ["totitle"] = title.Replace('_', ' '),
                         ["body"] = diff,
                     },
                 },
