@@ -21,6 +21,8 @@ export Safeguard__Postgres__ConnectionString="$SAFEGUARD_POSTGRES"
 export Safeguard__Kafka__BootstrapServers="$SAFEGUARD_KAFKA_BOOTSTRAP"
 export Safeguard__MediaWiki__ApiUrlTemplate="$SAFEGUARD_WIKI_API_TEMPLATE"
 export Safeguard__Policies__Directory="$PWD/policies"
+# The per-wiki politeness limit (10 requests/s) is for real wikis; the fixture server runs on this machine.
+export Safeguard__MediaWiki__RequestsPerSecondPerWiki=1000
 export Logging__LogLevel__Default=Warning
 
 echo "demo: model = vLLM simulator at $SAFEGUARD_LLM_URL (stand-in verdicts, labeled [simulated])"

@@ -60,7 +60,7 @@ public sealed partial class ClassificationStage(
     internal async Task<PipelineResult> ClassifyEditAsync(EnrichedEdit edit, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
-        using var activity = telemetry.ActivitySource.StartActivity("classify edit", ActivityKind.Internal);
+        using var activity = telemetry.ActivitySource.StartActivity("classify edit", ActivityKind.Internal, edit.Routed.TraceParent);
         var outcomes = await Task.WhenAll(edit.Routed.Policies.Select(policy => ClassifyPolicyAsync(policy, edit, activity, cancellationToken)));
         telemetry.StageDuration.Record(timeProvider.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Stage, "classify"));
 
@@ -74,6 +74,25 @@ public sealed partial class ClassificationStage(
         return new ClassifiedResult(edit, [.. outcomes.Select(o => o.Verdict!)]);
     }
 
+    private void RecordVerdict(string policyId, PolicyVerdict verdict)
+    {
+        var policyTag = new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Policy, policyId);
+        var outcome = verdict.Status == VerdictStatus.Error ? "error"
+            : verdict.FlagsEdit ? "flagged"
+            : verdict.Flagged ? "would_flag"
+            : "ok";
+        telemetry.Verdicts.Add(1, policyTag, new(SafeguardTelemetry.Tags.Outcome, outcome));
+        if (verdict.FlagsEdit)
+        {
+            telemetry.Flagged.Add(1, policyTag);
+        }
+
+        telemetry.LlmDuration.Record(verdict.LatencyMs / 1000.0, policyTag);
+        telemetry.LlmTokens.Add(verdict.PromptTokens, policyTag, new(SafeguardTelemetry.Tags.TokenType, "prompt"));
+        telemetry.LlmTokens.Add(verdict.CompletionTokens, policyTag, new(SafeguardTelemetry.Tags.TokenType, "completion"));
+        telemetry.LlmTokens.Add(verdict.CachedTokens, policyTag, new(SafeguardTelemetry.Tags.TokenType, "cached"));
+    }
+
     private async Task<PolicyOutcome> ClassifyPolicyAsync(Policy policy, EnrichedEdit edit, Activity? activity, CancellationToken cancellationToken)
     {
         var backoff = TimeSpan.FromSeconds(1);
@@ -82,8 +101,7 @@ public sealed partial class ClassificationStage(
             try
             {
                 var verdict = await client.ClassifyAsync(policy, edit, cancellationToken);
-                var outcome = verdict.Status == VerdictStatus.Error ? "error" : verdict.Flagged ? "flagged" : "ok";
-                telemetry.Verdicts.Add(1, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Policy, policy.Id), new(SafeguardTelemetry.Tags.Outcome, outcome));
+                RecordVerdict(policy.Id, verdict);
                 return new PolicyOutcome(policy.Id, verdict, null);
             }
             catch (LlmRejectedException ex)

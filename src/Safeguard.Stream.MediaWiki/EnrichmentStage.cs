@@ -58,7 +58,7 @@ public sealed partial class EnrichmentStage(
     private async Task EnrichAsync(RoutedEdit routed, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
-        using var activity = telemetry.ActivitySource.StartActivity("enrich edit", ActivityKind.Internal);
+        using var activity = telemetry.ActivitySource.StartActivity("enrich edit", ActivityKind.Internal, routed.TraceParent);
         DiffFetchResult result;
         try
         {

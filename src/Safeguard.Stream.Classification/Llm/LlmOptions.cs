@@ -87,11 +87,12 @@ public sealed class LlmOptions
     public int TopLogProbabilities { get; set; } = 5;
 
     /// <summary>
-    /// Diff characters sent per edit (the token budget of the enrichment issue replaces this). After a 400 for
-    /// context length the budget is halved for the next attempt.
+    /// A character ceiling on the diff sent per edit. The real budget is enrichment's o200k token budget
+    /// (Safeguard:MediaWiki:MaxDiffTokens, 2,000 tokens); this ceiling sits above it and only matters after a 400 for
+    /// context length, when it is halved for the next attempt.
     /// </summary>
     [Range(200, 1_000_000)]
-    public int MaxDiffCharacters { get; set; } = 6_000;
+    public int MaxDiffCharacters { get; set; } = 32_000;
 
     /// <summary>Halving the diff budget after a context-length error stops below this: the verdict is then an error.</summary>
     [Range(1, 1_000_000)]

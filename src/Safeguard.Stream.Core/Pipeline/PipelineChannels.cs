@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Safeguard.Stream.Core.Telemetry;
 
 namespace Safeguard.Stream.Core.Pipeline;
 
@@ -13,7 +15,7 @@ public sealed class PipelineChannels
     public const int ResultWriterCount = 3;
     private int _openResultWriters = ResultWriterCount;
 
-    public PipelineChannels(IOptions<PipelineOptions> options)
+    public PipelineChannels(IOptions<PipelineOptions> options, SafeguardTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var o = options.Value;
@@ -21,7 +23,17 @@ public sealed class PipelineChannels
         Routed = Bounded<RoutedEdit>(o.RoutedCapacity, singleWriter: true);
         Enriched = Bounded<EnrichedEdit>(o.EnrichedCapacity, singleWriter: false);
         Results = Bounded<PipelineResult>(o.ResultCapacity, singleWriter: false);
+        telemetry?.ObserveChannelDepths(() =>
+        [
+            Depth(Raw, "route"),
+            Depth(Routed, "enrich"),
+            Depth(Enriched, "classify"),
+            Depth(Results, "publish"),
+        ]);
     }
+
+    private static Measurement<long> Depth<T>(Channel<T> channel, string stage) =>
+        new(channel.Reader.CanCount ? channel.Reader.Count : 0, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Stage, stage));
 
     public Channel<SourceEvent> Raw { get; }
     public Channel<RoutedEdit> Routed { get; }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Safeguard.Stream.Core.Diffs;
 using Safeguard.Stream.Core.Events;
 using Safeguard.Stream.Core.Policies;
@@ -19,7 +20,11 @@ public sealed record SourceEvent(long Sequence, string SourceName, string? Posit
     public (string Reason, string Detail)? Rejection { get; init; }
 }
 
-public sealed record RoutedEdit(SourceEvent Source, EditEvent Edit, IReadOnlyList<Policy> Policies);
+public sealed record RoutedEdit(SourceEvent Source, EditEvent Edit, IReadOnlyList<Policy> Policies)
+{
+    /// <summary>The edit's trace: every later stage's activity is a child of it, so one trace spans the pipeline.</summary>
+    public ActivityContext TraceParent { get; init; }
+}
 
 public sealed record EnrichedEdit(RoutedEdit Routed, DiffText Diff)
 {

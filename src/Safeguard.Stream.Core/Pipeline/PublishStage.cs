@@ -92,7 +92,9 @@ public sealed partial class PublishStage(
     private async Task PublishAsync(List<PipelineResult> batch, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
-        using var activity = telemetry.ActivitySource.StartActivity("publish batch", ActivityKind.Internal);
+        // The batch span links every edit's trace it carries, so each edit's trace shows where it was published.
+        var links = batch.OfType<ClassifiedResult>().Select(r => r.Enriched.Routed.TraceParent).Where(c => c != default).Select(c => new ActivityLink(c));
+        using var activity = telemetry.ActivitySource.StartActivity("publish batch", ActivityKind.Internal, default(ActivityContext), links: links);
         activity?.SetTag("safeguard.batch.size", batch.Count);
 
         var backoff = TimeSpan.FromMilliseconds(200);
@@ -125,6 +127,10 @@ public sealed partial class PublishStage(
         }
 
         await progress.AdvanceAsync(released, skips, cancellationToken);
+        if (released.Count > 0)
+        {
+            telemetry.CheckpointAdvanced();
+        }
         foreach (var result in batch)
         {
             tally.Record(result);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ public sealed partial class RoutingStage(
     EditRouter router,
     IOptions<FilterOptions> filterOptions,
     SafeguardTelemetry telemetry,
+    TimeProvider timeProvider,
     ILogger<RoutingStage> logger) : BackgroundService
 {
     private readonly DedupeWindow _dedupe = new(filterOptions.Value.DedupeWindow);
@@ -80,6 +82,7 @@ public sealed partial class RoutingStage(
             return;
         }
 
+        telemetry.StreamLag.Record(Math.Max(0, (timeProvider.GetUtcNow() - edit.EventTime).TotalSeconds));
         var decision = router.Route(edit);
         if (decision.SkipReason is { } reason)
         {
@@ -87,8 +90,18 @@ public sealed partial class RoutingStage(
             return;
         }
 
+        // One trace per edit: this consumer span is the parent of the enrich, classify and publish spans.
+        // Ids are fine in traces (not in metrics); edit text never goes into tags.
+        using var activity = telemetry.ActivitySource.StartActivity("receive edit", ActivityKind.Consumer);
+        if (activity?.IsAllDataRequested == true)
+        {
+            activity.SetTag("wiki", edit.WikiId);
+            activity.SetTag("safeguard.rev_id", edit.RevId);
+            activity.SetTag("safeguard.policies", decision.Policies.Count);
+        }
+
         telemetry.StageProcessed.Add(1, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Stage, "route"), new(SafeguardTelemetry.Tags.Outcome, "success"));
-        await channels.Routed.Writer.WriteAsync(new RoutedEdit(raw, edit, decision.Policies), cancellationToken);
+        await channels.Routed.Writer.WriteAsync(new RoutedEdit(raw, edit, decision.Policies) { TraceParent = activity?.Context ?? default }, cancellationToken);
     }
 
     private async ValueTask SkipAsync(SourceEvent raw, EditEvent? edit, string reason, CancellationToken cancellationToken)

@@ -3,28 +3,51 @@ using System.Diagnostics.Metrics;
 
 namespace Safeguard.Stream.Core.Telemetry;
 
-/// <summary>The one meter and activity source of the worker. Instrument names, units and tag keys live here.</summary>
+/// <summary>
+/// The one meter and activity source of the worker. Instrument names, units and tag keys live here. Durations are in
+/// seconds; tags stay low-cardinality (never an event id or a URL). Gauges read their values through sources that the
+/// owning components register (channels, the LLM limiter, the checkpoint).
+/// </summary>
 public sealed class SafeguardTelemetry : IDisposable
 {
     public const string Name = "Safeguard.Stream";
 
     private readonly Meter _meter;
+    private readonly TimeProvider _timeProvider;
+    private Func<IEnumerable<Measurement<long>>>? _channelDepths;
+    private Func<(int InFlight, int Limit)>? _llmConcurrency;
+    private long _lastCheckpointTicks;
 
     public SafeguardTelemetry(IMeterFactory meterFactory)
+        : this(meterFactory, TimeProvider.System)
+    {
+    }
+
+    public SafeguardTelemetry(IMeterFactory meterFactory, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
+        _timeProvider = timeProvider;
         _meter = meterFactory.Create(Name);
         EventsReceived = _meter.CreateCounter<long>("safeguard.stream.events.received", "{event}", "Events read from the source.");
         StageProcessed = _meter.CreateCounter<long>("safeguard.stream.stage.processed", "{event}", "Items a stage finished, by outcome.");
         Skipped = _meter.CreateCounter<long>("safeguard.stream.events.skipped", "{event}", "Events not classified, by reason.");
         DeadLettered = _meter.CreateCounter<long>("safeguard.stream.events.dead_lettered", "{event}", "Events dead-lettered, by reason.");
-        Verdicts = _meter.CreateCounter<long>("safeguard.stream.verdicts", "{verdict}", "Verdicts by policy and outcome.");
+        Verdicts = _meter.CreateCounter<long>("safeguard.stream.verdicts", "{verdict}", "Verdicts by policy and outcome (ok, flagged, would_flag, error).");
+        Flagged = _meter.CreateCounter<long>("safeguard.stream.flagged", "{verdict}", "Edits flagged, by policy (enforce mode only).");
         StageDuration = _meter.CreateHistogram<double>("safeguard.stream.stage.duration", "s", "Time an item spends in a stage.");
+        StreamLag = _meter.CreateHistogram<double>("safeguard.stream.lag", "s", "Now minus the event's own time, when the worker reads it.");
         SseReconnects = _meter.CreateCounter<long>("safeguard.stream.sse.reconnects", "{reconnect}", "Reconnections to EventStreams.");
         WikiApiRequests = _meter.CreateCounter<long>(
             "safeguard.stream.wiki_api.requests", "{request}", "MediaWiki Action API requests on the wire (every attempt), by API action and outcome.");
         WikiApiResponseSize = _meter.CreateHistogram<long>(
             "safeguard.stream.wiki_api.response.size", "By", "Bytes of each MediaWiki Action API response body, after content decoding.");
+        LlmDuration = _meter.CreateHistogram<double>("safeguard.stream.llm.duration", "s", "Time to a usable answer from the model, retries included, by policy.");
+        LlmTokens = _meter.CreateCounter<long>("safeguard.stream.llm.tokens", "{token}", "Tokens by type (prompt, completion, cached) and policy.");
+        KafkaDeliveries = _meter.CreateCounter<long>("safeguard.stream.kafka.deliveries", "{message}", "Kafka messages acknowledged or failed, by topic kind and outcome.");
+        _meter.CreateObservableUpDownCounter("safeguard.stream.channel.depth", () => _channelDepths?.Invoke() ?? [], "{event}", "Items waiting in each stage's input channel.");
+        _meter.CreateObservableGauge("safeguard.stream.llm.in_flight", () => _llmConcurrency?.Invoke().InFlight ?? 0, "{request}", "Model requests in flight.");
+        _meter.CreateObservableGauge("safeguard.stream.llm.concurrency_limit", () => _llmConcurrency?.Invoke().Limit ?? 0, "{request}", "The adaptive limit on model requests in flight.");
+        _meter.CreateObservableGauge("safeguard.stream.checkpoint.age", ObserveCheckpointAge, "s", "Seconds since the source position was last advanced.");
     }
 
     public ActivitySource ActivitySource { get; } = new(Name, typeof(SafeguardTelemetry).Assembly.GetName().Version?.ToString());
@@ -34,15 +57,33 @@ public sealed class SafeguardTelemetry : IDisposable
     public Counter<long> Skipped { get; }
     public Counter<long> DeadLettered { get; }
     public Counter<long> Verdicts { get; }
+    public Counter<long> Flagged { get; }
     public Histogram<double> StageDuration { get; }
+    public Histogram<double> StreamLag { get; }
     public Counter<long> SseReconnects { get; }
     public Counter<long> WikiApiRequests { get; }
     public Histogram<long> WikiApiResponseSize { get; }
+    public Histogram<double> LlmDuration { get; }
+    public Counter<long> LlmTokens { get; }
+    public Counter<long> KafkaDeliveries { get; }
+
+    public void ObserveChannelDepths(Func<IEnumerable<Measurement<long>>> source) => _channelDepths = source;
+
+    public void ObserveLlmConcurrency(Func<(int InFlight, int Limit)> source) => _llmConcurrency = source;
+
+    /// <summary>Called when the source position advanced (checkpoint saved or offsets stored).</summary>
+    public void CheckpointAdvanced() => Interlocked.Exchange(ref _lastCheckpointTicks, _timeProvider.GetUtcNow().UtcTicks);
 
     public void Dispose()
     {
         ActivitySource.Dispose();
         _meter.Dispose();
+    }
+
+    private IEnumerable<Measurement<double>> ObserveCheckpointAge()
+    {
+        var last = Interlocked.Read(ref _lastCheckpointTicks);
+        return last == 0 ? [] : [new Measurement<double>((_timeProvider.GetUtcNow().UtcTicks - last) / (double)TimeSpan.TicksPerSecond)];
     }
 
     public static class Tags
@@ -53,5 +94,7 @@ public sealed class SafeguardTelemetry : IDisposable
         public const string Policy = "safeguard.policy";
         public const string Wiki = "wiki";
         public const string ApiAction = "wiki_api.action";
+        public const string TokenType = "gen_ai.token.type";
+        public const string TopicKind = "messaging.destination.kind";
     }
 }

@@ -57,6 +57,8 @@ public sealed class LocalServicesFixture : IAsyncLifetime
             ["Safeguard:Llm:Endpoint"] = Llm.BaseUrl.ToString(),
             ["Safeguard:MediaWiki:ApiUrlTemplate"] = Wiki.ApiUrlTemplateString,
             ["Safeguard:MediaWiki:MissingRevisionDelay"] = "00:00:00.050",
+            // The per-wiki politeness limit (10/s) is for real wikis; the fixture server is local.
+            ["Safeguard:MediaWiki:RequestsPerSecondPerWiki"] = "100000",
             ["Safeguard:Policies:Directory"] = PoliciesPath,
             ["Safeguard:Pipeline:PublishBatchDelay"] = "00:00:00.050",
             ["Logging:LogLevel:Default"] = "Warning",
