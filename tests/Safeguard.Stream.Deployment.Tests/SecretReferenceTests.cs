@@ -92,6 +92,18 @@ public sealed partial class SecretReferenceTests
         Assert.DoesNotContain("s3cr3t-marker", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("secrets.postgres.password=s3cr3t-marker")]
+    [InlineData("secrets.llmApiKey.value=s3cr3t-marker")]
+    [InlineData("vllm.apiKey.value=s3cr3t-marker")]
+    public async Task Template_SecretValueUnderSecrets_RefusedBySchema(string set)
+    {
+        var error = await HelmChart.TemplateErrorAsync("vllm", Ct, set);
+
+        Assert.Contains("additional properties", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t-marker", error, StringComparison.Ordinal);
+    }
+
     private static void AssertSecretRef(YamlDotNet.RepresentationModel.YamlNode container, string name, string secret, string key)
     {
         var env = container.Env(name);
