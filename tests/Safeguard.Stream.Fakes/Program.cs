@@ -15,10 +15,14 @@ internal static partial class Program
           safeguard-fakes services-up   --state-dir DIR [--llm-port 18000] [--wiki-port 18081] [--sse-port 18082]
                                         [--pg-port 15432] [--events FILE] [--wiki-fixtures FILE] [--llm-latency-ms 20]
                                         [--kafka-brokers 1] [--kafka-topic NAME[:PARTITIONS]]...
+                                        [--llm-capacity-model fixed|continuous-batching] [--llm-capacity KEY=V,...]
               Starts PostgreSQL (own postmaster, data in DIR/pg), a Kafka mock cluster, the vLLM simulator, the SSE
               replay server and the wiki API fixture server; this process stays in the foreground until SIGTERM/SIGINT.
               Writes DIR/fakes.pid at start and DIR/services.env once everything is ready.
               --events: a .jsonl file of event payloads, or a raw SSE capture (any other extension).
+              --llm-capacity-model: fixed (default: every completion takes --llm-latency-ms) or continuous-batching
+              (ContinuousBatchingModel: max-num-seqs, prefill and decode rates, prefix cache; single MI210 calibration);
+              --llm-capacity overrides its settings: max-num-seqs, prefill-tps, decode-ms, slowdown, max-batched-tokens.
           safeguard-fakes services-down --state-dir DIR [--timeout 20]
               Stops a running services-up (SIGTERM, then SIGKILL after the timeout), then any PostgreSQL left on DIR/pg,
               and removes the state files. Exits 0 when nothing runs.
@@ -110,7 +114,16 @@ internal static partial class Program
             }
 
             llm = await VllmSimulator.StartAsync(
-                new VllmSimulatorOptions { Latency = TimeSpan.FromMilliseconds(Int(options, "llm-latency-ms", 20)) },
+                new VllmSimulatorOptions
+                {
+                    Latency = TimeSpan.FromMilliseconds(Int(options, "llm-latency-ms", 20)),
+                    LatencyModel = Single(options, "llm-capacity-model") switch
+                    {
+                        null or "fixed" => null,
+                        "continuous-batching" => new ContinuousBatchingModel(ContinuousBatchingOptions.Parse(Single(options, "llm-capacity"))),
+                        var other => throw new FormatException($"--llm-capacity-model must be fixed or continuous-batching, got '{other}'."),
+                    },
+                },
                 Int(options, "llm-port", 18000),
                 ct);
 
