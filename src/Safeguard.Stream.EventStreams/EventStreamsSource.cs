@@ -23,7 +23,7 @@ public sealed partial class EventStreamsSource(
     IOptions<SourceOptions> options,
     TimeProvider timeProvider,
     SafeguardTelemetry telemetry,
-    ILogger<EventStreamsSource> logger) : IEventSource
+    ILogger<EventStreamsSource> logger) : IEventSource, ISourceHealth
 {
     public const string HttpClientName = "eventstreams";
     private readonly SourceOptions _options = options.Value;
@@ -33,11 +33,28 @@ public sealed partial class EventStreamsSource(
     private TimeSpan? _retryAfter;
     private int _consecutiveFailures;
 
+    private long _lastEventTicks;
+    private long _disconnectedSinceTicks;
+
     public string Name => _options.CheckpointName;
+
+    public SourceHealthReport Health
+    {
+        get
+        {
+            var last = Interlocked.Read(ref _lastEventTicks);
+            var down = Interlocked.Read(ref _disconnectedSinceTicks);
+            return new SourceHealthReport(
+                down == 0,
+                last == 0 ? null : new DateTimeOffset(last, TimeSpan.Zero),
+                down == 0 ? null : new DateTimeOffset(down, TimeSpan.Zero));
+        }
+    }
 
     public async Task RunAsync(ChannelWriter<SourceEvent> output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
+        MarkDisconnected();
         _lastEventId = await checkpoints.LoadAsync(Name, cancellationToken);
 
         // Polly owns the reconnect loop. The backoff counts consecutive failed connections only: a connection that
@@ -102,6 +119,7 @@ public sealed partial class EventStreamsSource(
         }
 
         response.EnsureSuccessStatusCode();
+        Interlocked.Exchange(ref _disconnectedSinceTicks, 0);
         Log.Connected(logger, _options.Url, _lastEventId is not null);
         await using var stream = await response.Content.ReadAsStreamAsync(stall.Token);
         var parser = SseParser.Create(stream, (_, data) => data.ToArray());
@@ -116,6 +134,7 @@ public sealed partial class EventStreamsSource(
                 }
 
                 _consecutiveFailures = 0;
+                Interlocked.Exchange(ref _lastEventTicks, timeProvider.GetUtcNow().UtcTicks);
                 if (frame.EventType != "message")
                 {
                     continue;
@@ -134,12 +153,23 @@ public sealed partial class EventStreamsSource(
         }
         catch (OperationCanceledException) when (stall.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
+            MarkDisconnected();
             throw new TimeoutException($"no event for {_options.StallTimeout}; reconnecting");
         }
+        catch
+        {
+            MarkDisconnected();
+            throw;
+        }
+
+        MarkDisconnected();
 
         // The server closed the stream (EventStreams does so every few minutes): reconnect from the last id.
         throw new EndOfStreamException("EventStreams closed the connection");
     }
+
+    private void MarkDisconnected() =>
+        Interlocked.CompareExchange(ref _disconnectedSinceTicks, timeProvider.GetUtcNow().UtcTicks, 0);
 
     private Uri RequestUri()
     {

@@ -13,9 +13,10 @@ namespace Safeguard.Stream.EventStreams;
 /// frames). Lines keep their line number so a bad one is dead-lettered with it. With a speed, events are paced by
 /// their own timestamps.
 /// </summary>
-public sealed class FileEventSource(IOptions<SourceOptions> options, TimeProvider timeProvider) : IEventSource
+public sealed class FileEventSource(IOptions<SourceOptions> options, TimeProvider timeProvider, ICheckpointStore? checkpoints = null) : IEventSource
 {
     private readonly SourceOptions _options = options.Value;
+    private string? _resumeAfter;
 
     public string Name => "file:" + Path.GetFileName(_options.File ?? "?");
 
@@ -28,6 +29,8 @@ public sealed class FileEventSource(IOptions<SourceOptions> options, TimeProvide
             throw new FileNotFoundException($"replay file not found: {path}", path);
         }
 
+        // `run` with a file source resumes after its checkpoint like a stream would; `replay` starts afresh.
+        _resumeAfter = _options.ResumeFile && checkpoints is not null ? await checkpoints.LoadAsync(Name, cancellationToken) : null;
         if (await LooksLikeSseAsync(path, cancellationToken))
         {
             await ReadSseAsync(path, output, cancellationToken);
@@ -45,8 +48,14 @@ public sealed class FileEventSource(IOptions<SourceOptions> options, TimeProvide
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
         var pacer = new ReplayPacer(_options.Speed, timeProvider);
         long sequence = 0;
+        var skipThrough = long.TryParse(_resumeAfter, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var line) ? line : 0;
         await foreach (var (lineNumber, bytes) in ReadLinesAsync(stream, _options.MaxEventBytes, cancellationToken))
         {
+            if (lineNumber <= skipThrough)
+            {
+                continue;
+            }
+
             if (IsBlank(bytes.Span))
             {
                 continue;
@@ -140,8 +149,17 @@ public sealed class FileEventSource(IOptions<SourceOptions> options, TimeProvide
         var parser = SseParser.Create(stream, (_, data) => data.ToArray());
         var pacer = new ReplayPacer(_options.Speed, timeProvider);
         long sequence = 0;
+        var skipping = _resumeAfter is not null;
         await foreach (var frame in parser.EnumerateAsync(cancellationToken))
         {
+            if (skipping)
+            {
+                // Skip through the checkpointed frame. A checkpoint belongs to its capture: an id that never appears
+                // means nothing after it is replayed.
+                skipping = (frame.EventId ?? parser.LastEventId) != _resumeAfter;
+                continue;
+            }
+
             if (frame.EventType != "message")
             {
                 continue;

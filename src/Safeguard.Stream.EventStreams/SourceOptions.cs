@@ -22,6 +22,12 @@ public sealed class SourceOptions
     /// <summary>Replay file for <see cref="SourceKind.File"/>: JSONL of payloads or a raw SSE capture.</summary>
     public string? File { get; set; }
 
+    /// <summary>
+    /// True: the file source resumes after its checkpoint, as a stream would after a crash (for `safeguard run` over
+    /// a file). False (the default, and always for `safeguard replay`): start at the top.
+    /// </summary>
+    public bool ResumeFile { get; set; }
+
     /// <summary>Replay speed: 0 = as fast as possible; 1 = real time by the events' timestamps; 10 = ten times faster.</summary>
     [Range(0, 1_000_000)]
     public double Speed { get; set; }

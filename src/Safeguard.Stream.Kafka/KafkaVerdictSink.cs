@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Policies;
+using Safeguard.Stream.Core.Telemetry;
 
 namespace Safeguard.Stream.Kafka;
 
@@ -22,9 +23,11 @@ public sealed partial class KafkaVerdictSink : IResultSink, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<KafkaVerdictSink> _logger;
     private int _disposed;
+    private readonly SafeguardTelemetry? _telemetry;
 
-    public KafkaVerdictSink(IOptions<KafkaOptions> options, TimeProvider timeProvider, ILogger<KafkaVerdictSink> logger)
+    public KafkaVerdictSink(IOptions<KafkaOptions> options, TimeProvider timeProvider, ILogger<KafkaVerdictSink> logger, SafeguardTelemetry? telemetry = null)
     {
+        _telemetry = telemetry;
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _timeProvider = timeProvider;
@@ -76,17 +79,18 @@ public sealed partial class KafkaVerdictSink : IResultSink, IDisposable
                                 { "schema", Encoding.UTF8.GetBytes(_options.SchemaUri) },
                             },
                         };
-                        deliveries.Add(_producer.ProduceAsync(topic, message, cancellationToken));
+                        deliveries.Add(Count(_producer.ProduceAsync(topic, message, cancellationToken),
+                            verdict.Visibility == PolicyVisibility.Restricted ? "restricted" : "verdicts"));
                     }
 
                     break;
                 case DeadLetteredResult dead when !string.IsNullOrEmpty(_options.DeadLetterTopic):
-                    deliveries.Add(_producer.ProduceAsync(_options.DeadLetterTopic, new Message<byte[], byte[]>
+                    deliveries.Add(Count(_producer.ProduceAsync(_options.DeadLetterTopic, new Message<byte[], byte[]>
                     {
                         Key = Encoding.UTF8.GetBytes(DeadLetterEventWriter.Key(dead)),
                         Value = DeadLetterEventWriter.Write(dead, _options.DeadLetterTopic, _options.DeadLetterPayloadBytes, now),
                         Headers = new Headers { { "content-type", "application/json"u8.ToArray() } },
-                    }, cancellationToken));
+                    }, cancellationToken), "dead_letter"));
                     break;
             }
         }
@@ -94,6 +98,23 @@ public sealed partial class KafkaVerdictSink : IResultSink, IDisposable
         if (deliveries.Count > 0)
         {
             await Task.WhenAll(deliveries);
+        }
+    }
+
+    /// <summary>Counts each delivery report as <c>safeguard.stream.kafka.deliveries</c> by topic kind and outcome.</summary>
+    private async Task<DeliveryResult<byte[], byte[]>> Count(Task<DeliveryResult<byte[], byte[]>> delivery, string topicKind)
+    {
+        var kind = new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.TopicKind, topicKind);
+        try
+        {
+            var result = await delivery;
+            _telemetry?.KafkaDeliveries.Add(1, kind, new(SafeguardTelemetry.Tags.Outcome, "acknowledged"));
+            return result;
+        }
+        catch (ProduceException<byte[], byte[]> ex)
+        {
+            _telemetry?.KafkaDeliveries.Add(1, kind, new(SafeguardTelemetry.Tags.Outcome, ex.Error.Code.ToString()));
+            throw;
         }
     }
 

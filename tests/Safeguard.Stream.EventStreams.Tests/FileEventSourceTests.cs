@@ -110,3 +110,53 @@ public sealed class FileEventSourceLineReaderTests
         Assert.Equal("next", Encoding.UTF8.GetString(lines[1].Bytes));
     }
 }
+
+public sealed class FileEventSourceResumeTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("file-resume").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private sealed class FixedCheckpoint(string? position) : ICheckpointStore
+    {
+        public Task<string?> LoadAsync(string sourceName, CancellationToken cancellationToken) => Task.FromResult(position);
+
+        public Task CommitAsync(IReadOnlyDictionary<string, string> positions, IReadOnlyDictionary<(string Source, string Reason), long> skips, CancellationToken cancellationToken) =>
+            Task.CompletedTask;
+    }
+
+    private static async Task<List<SourceEvent>> ReadAsync(string path, string? checkpoint, bool resume)
+    {
+        var source = new FileEventSource(Options.Create(new SourceOptions { File = path, ResumeFile = resume }), TimeProvider.System, new FixedCheckpoint(checkpoint));
+        var channel = Channel.CreateUnbounded<SourceEvent>();
+        await source.RunAsync(channel.Writer, TestContext.Current.CancellationToken);
+        channel.Writer.Complete();
+        return await channel.Reader.ReadAllAsync(TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task RunAsync_JsonLinesWithCheckpoint_ResumesAfterThatLineOnlyWhenAsked()
+    {
+        var path = Path.Combine(_directory, "e.jsonl");
+        await File.WriteAllLinesAsync(path, ["{\"n\":1}", "{\"n\":2}", "{\"n\":3}", "{\"n\":4}"], TestContext.Current.CancellationToken);
+
+        var resumed = await ReadAsync(path, "2", resume: true);
+        var fresh = await ReadAsync(path, "2", resume: false);
+
+        Assert.Equal([3L, 4], resumed.Select(e => e.LineNumber!.Value));
+        Assert.Equal([1L, 2], resumed.Select(e => e.Sequence));
+        Assert.Equal(4, fresh.Count);
+    }
+
+    [Fact]
+    public async Task RunAsync_SseCaptureWithCheckpoint_ResumesAfterThatFrame()
+    {
+        var path = Path.Combine(_directory, "e.sse");
+        await File.WriteAllTextAsync(path, "event: message\nid: a\ndata: {\"n\":1}\n\nevent: message\nid: b\ndata: {\"n\":2}\n\nevent: message\nid: c\ndata: {\"n\":3}\n\n",
+            TestContext.Current.CancellationToken);
+
+        var resumed = await ReadAsync(path, "b", resume: true);
+
+        Assert.Equal(["c"], resumed.Select(e => e.Position));
+    }
+}

@@ -130,6 +130,19 @@ public sealed partial class PostgresCluster : IAsyncDisposable
         await RunPgAsync(binDir, "pg_ctl", ["stop", "-D", dataDir, "-m", "immediate", "-w", "-t", "30"], ct);
     }
 
+    /// <summary>Stops the server, keeping its files, so a test can see what a Postgres outage does.</summary>
+    public Task StopServerAsync(CancellationToken ct = default) => StopDirectoryAsync(Directory, ct);
+
+    /// <summary>Starts the server again on the same port with the same data, after <see cref="StopServerAsync"/>.</summary>
+    public async Task StartServerAsync(CancellationToken ct = default)
+    {
+        var result = await PgCtlStartAsync(ct);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"pg_ctl start failed (exit {result.ExitCode}): {result.StandardOutput}{result.StandardError}");
+        }
+    }
+
     /// <summary>Creates database <paramref name="name"/> and returns a connection string for it.</summary>
     /// <param name="name">Lower-case letters, digits and underscores only.</param>
     /// <param name="ct">Cancels the call.</param>

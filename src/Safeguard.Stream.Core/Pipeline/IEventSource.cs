@@ -12,3 +12,12 @@ public interface IEventSource
 
     Task RunAsync(ChannelWriter<SourceEvent> output, CancellationToken cancellationToken);
 }
+
+/// <summary>What a source says about its connection, for the readiness probe.</summary>
+public readonly record struct SourceHealthReport(bool Connected, DateTimeOffset? LastEventAt, DateTimeOffset? DisconnectedSince);
+
+/// <summary>Implemented by sources whose connection can be lost (EventStreams, Kafka).</summary>
+public interface ISourceHealth
+{
+    SourceHealthReport Health { get; }
+}

@@ -16,7 +16,7 @@ namespace Safeguard.Stream.Kafka.Source;
 /// are committed at once; in-flight events of a revoked partition still finish, and since their offsets can no
 /// longer be stored here, the partition's new owner receives them again — redelivered, never skipped.
 /// </summary>
-public sealed partial class KafkaEventSource : IEventSource, ISourceProgress, IDisposable
+public sealed partial class KafkaEventSource : IEventSource, ISourceProgress, ISourceHealth, IDisposable
 {
     private readonly KafkaSourceOptions _options;
     private readonly string _bootstrapServers;
@@ -42,7 +42,24 @@ public sealed partial class KafkaEventSource : IEventSource, ISourceProgress, ID
         _maxEventBytes = _options.MaxEventBytes;
     }
 
+    private long _lastEventTicks;
+    private long _startedTicks;
+
     public string Name => "kafka:" + _options.Topic;
+
+    /// <summary>Connected while the consumer runs; librdkafka reconnects to brokers by itself.</summary>
+    public SourceHealthReport Health
+    {
+        get
+        {
+            var last = Interlocked.Read(ref _lastEventTicks);
+            var running = _consumer is not null;
+            return new SourceHealthReport(
+                running,
+                last == 0 ? null : new DateTimeOffset(last, TimeSpan.Zero),
+                running ? null : new DateTimeOffset(Interlocked.Read(ref _startedTicks), TimeSpan.Zero));
+        }
+    }
 
     /// <summary>Partitions this worker owns right now (for tests and health).</summary>
     public IReadOnlyCollection<int> AssignedPartitions => _consumer?.Assignment.Select(p => p.Partition.Value).ToArray() ?? [];
@@ -76,6 +93,7 @@ public sealed partial class KafkaEventSource : IEventSource, ISourceProgress, ID
             .SetPartitionsLostHandler((_, partitions) => LogPartitions(false, partitions.Select(p => p.TopicPartition)))
             .Build();
         _consumer = consumer;
+        Interlocked.Exchange(ref _startedTicks, DateTimeOffset.UnixEpoch.UtcTicks);
         consumer.Subscribe(_options.Topic);
         try
         {
@@ -88,6 +106,7 @@ public sealed partial class KafkaEventSource : IEventSource, ISourceProgress, ID
                     continue;
                 }
 
+                Interlocked.Exchange(ref _lastEventTicks, DateTimeOffset.UnixEpoch.UtcTicks + (record.Message.Timestamp.UnixTimestampMs * TimeSpan.TicksPerMillisecond));
                 var value = record.Message.Value ?? [];
                 var item = new SourceEvent(
                     ++_sequence,

@@ -27,6 +27,7 @@ internal static class ReplayCommand
             {
                 ["Safeguard:Source:Kind"] = "File",
                 ["Safeguard:Source:File"] = file.FullName,
+                ["Safeguard:Source:ResumeFile"] = "false",
                 ["Safeguard:Source:Speed"] = parse.GetValue(speed).ToString(CultureInfo.InvariantCulture),
             };
             var tally = await RunToCompletionAsync(overrides, ct);

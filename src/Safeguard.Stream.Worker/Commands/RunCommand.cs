@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -17,8 +19,10 @@ internal static class RunCommand
         command.SetAction((_, ct) => SafeguardCli.Guard(async () =>
         {
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-            SafeguardHost.Configure(builder);
+            SafeguardHost.Configure(builder, logsToStdout: true);
             SafeguardHost.AddPipeline(builder);
+            builder.AddSafeguardObservability(prometheus: true);
+            builder.AddSafeguardHealthChecks();
             // Probes reach /alive and /health on an internal port; HealthHost narrows the bind (tests use 127.0.0.1).
             var port = builder.Configuration.GetValue("Safeguard:Telemetry:HealthPort", 8081);
             var host = builder.Configuration.GetValue("Safeguard:Telemetry:HealthHost", "0.0.0.0");
@@ -28,12 +32,29 @@ internal static class RunCommand
             // Fail fast, naming the dependency, rather than starting a worker that cannot make progress.
             await PreflightAsync(app.Services, ct);
 
-            app.MapGet("/alive", () => Results.Text("alive"));
-            app.MapGet("/health", () => Results.Text("ok"));
+            app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = _ => false });
+            app.MapHealthChecks("/health", new HealthCheckOptions
+            {
+                Predicate = check => check.Tags.Contains(SafeguardHealthChecks.ReadyTag),
+                ResponseWriter = WriteHealthAsync,
+            });
+            app.MapPrometheusScrapingEndpoint("/metrics");
             await app.RunAsync();
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>A small JSON body naming each check's status, so an operator sees which dependency is down.</summary>
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        var body = new Dictionary<string, object>
+        {
+            ["status"] = report.Status.ToString(),
+            ["checks"] = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+        };
+        return context.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(body));
     }
 
     private static async Task PreflightAsync(IServiceProvider services, CancellationToken cancellationToken)
@@ -48,18 +69,14 @@ internal static class RunCommand
             throw new DependencyUnavailableException($"Postgres is unreachable (Safeguard:Postgres:ConnectionString): {ex.Message}");
         }
 
+        // Same check as the readiness probe, with the API key: vLLM started with --api-key refuses /v1 without it.
         var llm = services.GetRequiredService<IOptions<LlmOptions>>().Value;
-        using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) })
+        var check = await new SafeguardHealthChecks.LlmHealthCheck(
+                services.GetRequiredService<IOptions<LlmOptions>>(), services.GetRequiredService<IHttpClientFactory>())
+            .CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext(), cancellationToken);
+        if (check.Status != Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
         {
-            try
-            {
-                using var response = await http.GetAsync(new Uri(llm.Endpoint.ToString().TrimEnd('/') + "/models"), cancellationToken);
-                response.EnsureSuccessStatusCode();
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                throw new DependencyUnavailableException($"the LLM endpoint {llm.Endpoint} is unreachable (Safeguard:Llm:Endpoint or SAFEGUARD_LLM_URL): {ex.Message}");
-            }
+            throw new DependencyUnavailableException($"the LLM endpoint {llm.Endpoint} is unreachable (Safeguard:Llm:Endpoint or SAFEGUARD_LLM_URL): {check.Description}");
         }
 
         var kafka = services.GetRequiredService<IOptions<KafkaOptions>>().Value;

@@ -14,7 +14,7 @@ internal static class SafeguardCli
         root.Subcommands.Add(ReplayCommand.Create());
         root.Subcommands.Add(RouteCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());
-        root.Subcommands.Add(NotYet("eval", "Measure a policy on a labeled dataset (--dataset FILE --policy ID --out DIR).", "the evaluation harness (issue 8)"));
+        root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(PoliciesCommand.Create());
         root.Subcommands.Add(DbCommand.Create());
         root.Subcommands.Add(FlaggedCommand.Create());

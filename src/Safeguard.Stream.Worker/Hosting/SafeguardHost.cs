@@ -18,7 +18,8 @@ internal static class SafeguardHost
     /// Layers configuration: appsettings.json beside the binary, then the environment (<c>Safeguard__Llm__Endpoint</c>),
     /// then <paramref name="overrides"/> from the command line. <c>SAFEGUARD_LLM_URL</c> is honoured as the LLM endpoint.
     /// </summary>
-    public static void Configure(IHostApplicationBuilder builder, IReadOnlyDictionary<string, string?>? overrides = null, string? configFile = null)
+    public static void Configure(
+        IHostApplicationBuilder builder, IReadOnlyDictionary<string, string?>? overrides = null, string? configFile = null, bool logsToStdout = false)
     {
         builder.Configuration.Sources.Clear();
         builder.Configuration.SetBasePath(AppContext.BaseDirectory);
@@ -42,11 +43,14 @@ internal static class SafeguardHost
         }
 
         builder.Logging.ClearProviders();
-        builder.Logging.AddJsonConsole(o =>
+        builder.Logging.AddConsole(o =>
         {
-            o.UseUtcTimestamp = true;
-            o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+            o.FormatterName = EcsConsoleFormatter.FormatterName;
+
+            // The live worker logs to stdout for the cluster's log pipeline; CLI commands keep stdout for their output.
+            o.LogToStandardErrorThreshold = logsToStdout ? LogLevel.None : LogLevel.Trace;
         });
+        builder.Logging.AddConsoleFormatter<EcsConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
         builder.Logging.AddFilter("Microsoft.Extensions.Http", LogLevel.Warning);
     }
 

@@ -26,7 +26,7 @@ internal sealed class SyntheticEdits
 
     public IReadOnlySet<(string Wiki, long RevId)> InScope { get; }
 
-    public static SyntheticEdits Create(int count, long firstRevId)
+    public static SyntheticEdits Create(int count, long firstRevId, string? marker = null)
     {
         var start = new DateTimeOffset(2026, 11, 20, 14, 0, 0, TimeSpan.Zero);
         var events = new List<string>(count);
@@ -80,7 +80,7 @@ internal sealed class SyntheticEdits
                     ["rev_id"] = revId,
                     ["rev_parent_id"] = revId - 1_000_000,
                     ["rev_dt"] = dt,
-                    ["comment"] = "synthetic edit " + i.ToString(CultureInfo.InvariantCulture),
+                    ["comment"] = "synthetic edit " + i.ToString(CultureInfo.InvariantCulture) + (marker is null ? "" : " " + marker),
                     ["is_minor_edit"] = false,
                     ["rev_size"] = 2000 + i % 300,
                 },
@@ -95,6 +95,10 @@ internal sealed class SyntheticEdits
             var added = i % 7 == 0
                 ? "Play now at https://lucky-casino.example.com for the best bonus!"
                 : "The station opened in " + (1900 + i % 120).ToString(CultureInfo.InvariantCulture) + " and serves the line.";
+            if (marker is not null)
+            {
+                added += " " + marker;
+            }
             var html = "<tr>\n  <td class=\"diff-marker\" data-marker=\"+\"></td>\n  <td class=\"diff-addedline diff-side-added\"><div>" +
                        WebUtility.HtmlEncode(added) + "</div></td>\n</tr>\n";
             var fixture = new JsonObject

@@ -11,6 +11,7 @@ internal sealed class WorkerProcess : IDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentQueue<string> _everything = new();
 
     private WorkerProcess(Process process)
     {
@@ -22,6 +23,9 @@ internal sealed class WorkerProcess : IDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Everything the process wrote to stdout and stderr, for tests that inspect the logs.</summary>
+    public string AllOutput => string.Join('\n', _everything);
 
     /// <summary>The last lines the process wrote, for failure messages.</summary>
     public string Tail => string.Join('\n', _output.TakeLast(40));
@@ -70,6 +74,11 @@ internal sealed class WorkerProcess : IDisposable
         if (line is null)
         {
             return;
+        }
+
+        if (_everything.Count < 200_000)
+        {
+            _everything.Enqueue(line);
         }
 
         _output.Enqueue(line.Length > 400 ? line[..400] : line);

@@ -1,0 +1,304 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Safeguard.Stream.Classification.Evaluation;
+using Safeguard.Stream.Classification.Llm;
+using Safeguard.Stream.Classification.Policies;
+using Safeguard.Stream.Worker.Hosting;
+
+namespace Safeguard.Stream.Worker.Commands;
+
+/// <summary>
+/// <c>safeguard eval --dataset FILE.jsonl --policy ID --out DIR [--positive-labels a,b] [--negative-labels c,d]
+/// [--limit N] [--repeat K] [--concurrency N] [--baseline DIR]</c>: classifies every labeled record through the same
+/// client and prompt as the live pipeline (<see cref="SafeguardClassifierClient.ClassifyAsync"/>) and writes
+/// <c>predictions.jsonl</c>, <c>metrics.json</c>, <c>thresholds.json</c> and <c>report.html</c> to DIR.
+/// Bad dataset lines are reported by line number and left out; a bad option exits 2 naming it; a run in which no
+/// classification succeeded still writes its outputs and exits 1.
+/// </summary>
+internal static class EvalCommand
+{
+    private const int DefaultConcurrency = 8;
+    private const int MaxRepeat = 100;
+    private const int ProblemsPrinted = 20;
+
+    public static Command Create()
+    {
+        // Values are read as text and checked here, so that every mistake exits 2 with the option named.
+        var dataset = new Option<string?>("--dataset") { Description = "Labeled JSONL: {id, wiki, lang, title, comment, added_text, removed_text, label, ...} (e.g. tests/data/eval/cluebotng_enwiki_dev.jsonl)." };
+        var policy = new Option<string?>("--policy") { Description = "Policy id (a file in the policy folder, Safeguard:Policies:Directory)." };
+        var output = new Option<string?>("--out") { Description = "Folder for predictions.jsonl, metrics.json, thresholds.json and report.html (created; files replaced)." };
+        var positive = new Option<string?>("--positive-labels") { Description = "Comma-separated labels the policy should flag (default: the policy id, e.g. vandalism)." };
+        var negative = new Option<string?>("--negative-labels") { Description = "Comma-separated labels it should not flag (default: constructive, non_toxic, safe, benign, ok, good, clean, negative, not_<positive>)." };
+        var limit = new Option<string?>("--limit") { Description = "Evaluate only the first N usable records." };
+        var repeat = new Option<string?>("--repeat") { Description = "Classify every record K times to measure agreement (default 1)." };
+        var concurrency = new Option<string?>("--concurrency") { Description = $"Requests in flight (default {DefaultConcurrency}); also caps Safeguard:Llm:MaxConcurrency for this run." };
+        var baseline = new Option<string?>("--baseline") { Description = "An earlier eval --out folder to compare with, side by side in the report." };
+        var command = new Command("eval", "Measure a policy on a labeled dataset (--dataset FILE --policy ID --out DIR).")
+        {
+            dataset, policy, output, positive, negative, limit, repeat, concurrency, baseline,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parse, ct) => SafeguardCli.Guard(async () =>
+        {
+            if (parse.UnmatchedTokens.Count > 0)
+            {
+                throw new UsageException($"eval: unknown option or argument '{parse.UnmatchedTokens[0]}' (see safeguard eval --help)");
+            }
+
+            var settings = new EvalSettings(
+                Required(parse.GetValue(dataset), "--dataset"),
+                Required(parse.GetValue(policy), "--policy"),
+                Required(parse.GetValue(output), "--out"),
+                List(parse.GetValue(positive)),
+                List(parse.GetValue(negative)),
+                parse.GetValue(limit) is { } l ? Number(l, "--limit", 1, int.MaxValue) : null,
+                parse.GetValue(repeat) is { } r ? Number(r, "--repeat", 1, MaxRepeat) : 1,
+                parse.GetValue(concurrency) is { } c ? Number(c, "--concurrency", 1, 1024) : DefaultConcurrency,
+                parse.GetValue(baseline));
+            return await RunAsync(settings, ct);
+        }));
+        return command;
+    }
+
+    private sealed record EvalSettings(
+        string Dataset, string PolicyId, string Out, IReadOnlyList<string> Positive, IReadOnlyList<string> Negative,
+        int? Limit, int Repeat, int Concurrency, string? Baseline);
+
+    private static async Task<int> RunAsync(EvalSettings settings, CancellationToken ct)
+    {
+        if (!File.Exists(settings.Dataset))
+        {
+            throw new UsageException($"--dataset: file not found: {settings.Dataset}");
+        }
+
+        if (File.Exists(settings.Out))
+        {
+            throw new UsageException($"--out: {settings.Out} is a file; give a folder");
+        }
+
+        var baseline = settings.Baseline is null ? null : ReadBaseline(settings.Baseline);
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
+        var limit = settings.Concurrency.ToString(CultureInfo.InvariantCulture);
+        SafeguardHost.Configure(builder, new Dictionary<string, string?>
+        {
+            ["Safeguard:Llm:MaxConcurrency"] = limit,
+            ["Safeguard:Llm:InitialConcurrency"] = limit,
+        });
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddSafeguardClassification();
+        using var host = builder.Build();
+
+        var catalog = host.Services.GetRequiredService<PolicyCatalog>();
+        var policy = catalog.Policies.FirstOrDefault(p => p.Id == settings.PolicyId)
+            ?? throw new UsageException($"--policy: no policy '{settings.PolicyId}' in {catalog.Directory}");
+
+        EvalLabels labels;
+        try
+        {
+            labels = EvalLabels.For(policy.Id, settings.Positive, settings.Negative);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException("--negative-labels: " + ex.Message.Split(" (Parameter", 2)[0]);
+        }
+
+        EvalDataset data;
+        using (var reader = File.OpenText(settings.Dataset))
+        {
+            data = await EvalDatasetReader.ReadAsync(reader, labels, settings.Limit, ct);
+        }
+
+        foreach (var problem in data.Problems.Take(ProblemsPrinted))
+        {
+            await Console.Error.WriteLineAsync($"eval: excluded {problem}");
+        }
+
+        if (data.Problems.Count > ProblemsPrinted)
+        {
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"eval: {data.Problems.Count - ProblemsPrinted} more excluded lines are listed in metrics.json"));
+        }
+
+        if (data.Records.Count == 0)
+        {
+            throw new UsageException($"--dataset: no usable record in {settings.Dataset} ({data.Problems.Count} line(s) excluded)");
+        }
+
+        if (!data.Records.Any(r => r.Truth))
+        {
+            await Console.Error.WriteLineAsync($"eval: warning: no record has a positive label ({string.Join(", ", labels.Positive)}); recall is undefined. Set --positive-labels?");
+        }
+
+        var client = host.Services.GetRequiredService<SafeguardClassifierClient>();
+        var time = TimeProvider.System;
+        var startedAt = time.GetUtcNow();
+        var started = time.GetTimestamp();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"eval: policy {policy.Id} v{policy.Version} ({policy.Mode.ToString().ToLowerInvariant()}, threshold {policy.Threshold}), model {client.Model}, {data.Records.Count} record(s) × {settings.Repeat} run(s), concurrency {settings.Concurrency}"));
+
+        var work = Enumerable.Range(1, settings.Repeat).SelectMany(run => data.Records.Select(record => (Run: run, Record: record))).ToList();
+        var predictions = new EvalPrediction[work.Count];
+        var progress = new ProgressReporter(work.Count, time, Console.IsOutputRedirected);
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, work.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency, CancellationToken = ct },
+            async (index, token) =>
+            {
+                var (run, record) = work[index];
+                var sent = time.GetTimestamp();
+                EvalPrediction prediction;
+                try
+                {
+                    var verdict = await client.ClassifyAsync(policy, record.ToEnrichedEdit(policy, index + 1, time.GetUtcNow()), token);
+                    prediction = EvalPrediction.FromVerdict(record, run, verdict);
+                }
+                catch (Exception ex) when (!token.IsCancellationRequested)
+                {
+                    // One record must not end an hour-long run: the failure is its prediction, counted as an error.
+                    var reason = ex switch
+                    {
+                        LlmRejectedException => "rejected: " + ex.Message,
+                        LlmUnavailableException => "unavailable: " + ex.Message,
+                        _ => $"failed: {ex.GetType().Name}: {ex.Message}",
+                    };
+                    prediction = EvalPrediction.FromFailure(record, run, reason, (long)time.GetElapsedTime(sent).TotalMilliseconds);
+                }
+
+                predictions[index] = prediction;
+                progress.Completed(!prediction.IsScored);
+            });
+        progress.Finish();
+
+        var ordered = predictions.OrderBy(p => p.Repeat).ThenBy(p => p.Line).ToList();
+        var run = new EvalRunInfo(policy.Id, policy.Version, policy.Mode.ToString().ToLowerInvariant(), policy.Threshold, client.Model,
+            Path.GetFileName(settings.Dataset), labels.Positive, labels.Negative, settings.Repeat, settings.Concurrency, startedAt,
+            time.GetElapsedTime(started).TotalSeconds);
+        var summary = new EvalDatasetSummary(
+            data.LinesRead, data.Records.Count, data.Problems.Count, data.Records.Count(r => r.Truth), data.Records.Count(r => !r.Truth), data.Limited,
+            data.Records.Count(r => !policy.AppliesTo.Matches(r.Wiki, r.Lang, r.Namespace)), data.Problems);
+        var metrics = EvalMetricsCalculator.Compute(run, summary, ordered);
+        if (baseline is not null)
+        {
+            metrics = metrics with { Baseline = EvalMetricsCalculator.Compare(metrics, baseline, Path.GetFullPath(settings.Baseline!)) };
+        }
+
+        Directory.CreateDirectory(settings.Out);
+        var utf8 = new UTF8Encoding(false);
+        await File.WriteAllTextAsync(Path.Combine(settings.Out, "predictions.jsonl"), string.Concat(ordered.Select(p => EvalJson.PredictionLine(p) + "\n")), utf8, ct);
+        await File.WriteAllTextAsync(Path.Combine(settings.Out, "metrics.json"), EvalJson.Metrics(metrics), utf8, ct);
+        await File.WriteAllTextAsync(Path.Combine(settings.Out, "thresholds.json"), EvalJson.Thresholds(metrics), utf8, ct);
+        await File.WriteAllTextAsync(Path.Combine(settings.Out, "report.html"), EvalReportWriter.Write(metrics, ordered, baseline), utf8, ct);
+
+        PrintSummary(metrics, settings.Out);
+        if (metrics.Overall.Scored == 0)
+        {
+            await Console.Error.WriteLineAsync("eval: no classification succeeded (see the error column of predictions.jsonl); outputs written, exit 1");
+            return ExitCodes.RuntimeFailure;
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static EvalMetrics ReadBaseline(string directory)
+    {
+        var file = Path.Combine(directory, "metrics.json");
+        if (!File.Exists(file))
+        {
+            throw new UsageException($"--baseline: no metrics.json in {directory} (give the --out folder of an earlier safeguard eval)");
+        }
+
+        try
+        {
+            return EvalJson.ReadMetrics(File.ReadAllText(file));
+        }
+        catch (JsonException ex)
+        {
+            throw new UsageException($"--baseline: {file} is not a safeguard eval metrics file: {ex.Message}");
+        }
+    }
+
+    private static void PrintSummary(EvalMetrics m, string output)
+    {
+        static string F(double? v) => v is { } x ? x.ToString("0.000", CultureInfo.InvariantCulture) : "-";
+        var o = m.Overall;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"eval: {m.Dataset.Records} records ({m.Dataset.Excluded} excluded), TP={o.TruePositives} FP={o.FalsePositives} TN={o.TrueNegatives} FN={o.FalseNegatives} errors={o.Errors}: precision={F(o.Precision)} recall={F(o.Recall)} f1={F(o.F1)} accuracy={F(o.Accuracy)}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"eval: latency_ms p50={m.LatencyMs.P50} p95={m.LatencyMs.P95} p99={m.LatencyMs.P99}, tokens per classification {m.Tokens.TotalPerRecord:0.#}"));
+        foreach (var t in m.Thresholds)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"eval: FPR ≤ {t.TargetFpr * 100:0.##}%: threshold {(t.Threshold is { } th ? th.ToString("0.####", CultureInfo.InvariantCulture) : "-")} recall {F(t.Recall)}{(t.Measurable ? "" : " (too few negatives to measure)")}"));
+        }
+
+        if (m.Baseline is { } b)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"eval: against baseline {b.Directory}: Δprecision={F(b.PrecisionDelta)} Δrecall={F(b.RecallDelta)} Δf1={F(b.F1Delta)}"));
+        }
+
+        if (m.Run.Simulated)
+        {
+            Console.WriteLine("eval: verdicts came from the vLLM simulator: the numbers test the harness, not moderation quality");
+        }
+
+        Console.WriteLine($"eval: wrote predictions.jsonl, metrics.json, thresholds.json, report.html to {Path.GetFullPath(output)}");
+    }
+
+    private static string Required(string? value, string option) =>
+        string.IsNullOrWhiteSpace(value) ? throw new UsageException($"{option} is required (safeguard eval --dataset FILE.jsonl --policy ID --out DIR)") : value;
+
+    private static int Number(string text, string option, int min, int max) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new UsageException($"{option}: expected a whole number from {min} to {max}, got '{text}'");
+
+    private static string[] List(string? text) =>
+        text is null ? [] : [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
+    /// <summary>A redrawn bar with rate and ETA on a terminal; a plain line every tenth of the way (and at most every 10 s) otherwise.</summary>
+    private sealed class ProgressReporter(int total, TimeProvider time, bool plain)
+    {
+        private readonly Lock _gate = new();
+        private readonly long _started = time.GetTimestamp();
+        private int _done;
+        private int _errors;
+        private long _lastDrawn;
+        private int _lastDecile;
+
+        public void Completed(bool error)
+        {
+            lock (_gate)
+            {
+                _done++;
+                _errors += error ? 1 : 0;
+                var now = time.GetTimestamp();
+                var progress = new EvalProgress(_done, total, _errors, time.GetElapsedTime(_started));
+                if (plain)
+                {
+                    var decile = total == 0 ? 10 : _done * 10 / total;
+                    if (decile > _lastDecile || time.GetElapsedTime(_lastDrawn, now) >= TimeSpan.FromSeconds(10) || _done == total)
+                    {
+                        _lastDecile = decile;
+                        _lastDrawn = now;
+                        Console.WriteLine(progress.Line());
+                    }
+                }
+                else if (time.GetElapsedTime(_lastDrawn, now) >= TimeSpan.FromMilliseconds(100) || _done == total)
+                {
+                    _lastDrawn = now;
+                    Console.Write("\r" + progress.Bar() + "   ");
+                }
+            }
+        }
+
+        public void Finish()
+        {
+            if (!plain)
+            {
+                Console.WriteLine();
+            }
+        }
+    }
+}
