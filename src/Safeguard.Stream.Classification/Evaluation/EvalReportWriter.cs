@@ -22,6 +22,8 @@ public static class EvalReportWriter
         var run = metrics.Run;
         var html = new StringBuilder(64 * 1024);
         html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+            // Belt and braces: even a browser that followed a URL in the page would refuse to fetch it.
+            .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
             .Append("<title>").Append(E($"Evaluation: {run.PolicyId} v{run.PolicyVersion}")).Append("</title><style>")
             .Append("body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#222;max-width:1150px}")

@@ -34,7 +34,7 @@ internal static class SvgPlot
         if (markX is { } mx)
         {
             svg.Append(Invariant($"<line class=\"marker\" x1=\"{X(mx, xMax):0.#}\" y1=\"{Top:0.#}\" x2=\"{X(mx, xMax):0.#}\" y2=\"{Top + PlotHeight:0.#}\" stroke=\"#6a3d9a\" stroke-dasharray=\"2 3\"/>"));
-            svg.Append(Invariant($"<text x=\"{X(mx, xMax) + 3:0.#}\" y=\"{Top + 12:0.#}\" font-size=\"10\" fill=\"#6a3d9a\">")).Append(Encode(markLabel ?? "")).Append("</text>");
+            svg.Append(Invariant($"<text x=\"{X(mx, xMax) + 3:0.#}\" y=\"{Top + PlotHeight - 6:0.#}\" font-size=\"10\" fill=\"#6a3d9a\">")).Append(Encode(markLabel ?? "")).Append("</text>");
         }
 
         foreach (var s in series)
@@ -69,7 +69,8 @@ internal static class SvgPlot
     {
         var svg = Open(id, title, bins.Count);
         var xMax = bins.Count == 0 ? 1 : bins[^1].To;
-        var yMax = Math.Max(1, bins.Count == 0 ? 1 : bins.Max(b => b.Count));
+        // A multiple of 5 keeps the five tick labels whole numbers.
+        var yMax = 5 * Math.Max(1, (int)Math.Ceiling((bins.Count == 0 ? 1 : bins.Max(b => b.Count)) / 5.0));
         Axes(svg, xLabel, yLabel, xMax, yMax, integerY: true);
         foreach (var bin in bins)
         {

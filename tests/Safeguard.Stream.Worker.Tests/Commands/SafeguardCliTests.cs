@@ -16,16 +16,6 @@ public sealed class SafeguardCliTests
         }
     }
 
-    [Theory]
-    [InlineData("eval")]
-    public async Task UnfinishedCommand_SaysSoAndExits2(string command)
-    {
-        var (exit, _, stderr) = await CliProcess.RunAsync([command], cancellationToken: TestContext.Current.CancellationToken);
-
-        Assert.Equal(2, exit);
-        Assert.Contains("not implemented yet", stderr, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task Replay_MissingFile_IsBadUsage()
     {
