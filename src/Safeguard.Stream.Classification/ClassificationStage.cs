@@ -32,6 +32,7 @@ public sealed partial class ClassificationStage(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        telemetry.ObserveLlmConcurrency(() => (Limiter.InFlight, Limiter.CurrentLimit));
         Exception? failure = null;
         try
         {

@@ -58,7 +58,7 @@ public sealed class LocalServicesFixture : IAsyncLifetime
             ["Safeguard:MediaWiki:ApiUrlTemplate"] = Wiki.ApiUrlTemplateString,
             ["Safeguard:MediaWiki:MissingRevisionDelay"] = "00:00:00.050",
             // The per-wiki politeness limit (10/s) is for real wikis; the fixture server is local.
-            ["Safeguard:MediaWiki:RequestsPerSecondPerWiki"] = "100000",
+            ["Safeguard:MediaWiki:RequestsPerSecondPerWiki"] = "1000",
             ["Safeguard:Policies:Directory"] = PoliciesPath,
             ["Safeguard:Pipeline:PublishBatchDelay"] = "00:00:00.050",
             ["Logging:LogLevel:Default"] = "Warning",
