@@ -2,16 +2,35 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Safeguard.Stream.Benchmarks;
 using Safeguard.Stream.Core.Events;
 using Safeguard.Stream.Core.Policies;
 using Safeguard.Stream.Core.Routing;
 
-// Ingest benchmark: parse + canary/dedupe + route over the demo sample, repeated, on one thread.
-// More scenarios (saturation against the simulator's capacity model, latency, cost) come with the performance issue.
-var events = args.Length > 0 ? args[0] : "tests/data/demo/events.jsonl";
-var output = args.Length > 1 ? args[1] : "artifacts/bench/results.json";
-var wikiApi = args.Length > 2 ? args[2] : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(events))!, "wiki-api.jsonl");
+// safeguard-bench [EVENTS] [RESULTS] [WIKI_API] [--worker PATH] [--policies DIR] [--quick]
+// Ingest: parse + canary/dedupe + route over the demo sample, repeated, on one thread. Enrich: MediaWiki API cost.
+// Saturation, latency and cost: the real worker process against the simulator's capacity model (PipelineBenchmark);
+// skipped when no --worker is given.
+var positional = new List<string>();
+string? worker = null;
+var policiesDir = "policies";
+var quick = false;
+for (var a = 0; a < args.Length; a++)
+{
+    switch (args[a])
+    {
+        case "--worker": worker = args[++a]; break;
+        case "--policies": policiesDir = args[++a]; break;
+        case "--quick": quick = true; break;
+        default: positional.Add(args[a]); break;
+    }
+}
+
+var events = positional.Count > 0 ? positional[0] : "tests/data/demo/events.jsonl";
+var output = positional.Count > 1 ? positional[1] : "artifacts/bench/results.json";
+var wikiApi = positional.Count > 2 ? positional[2] : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(events))!, "wiki-api.jsonl");
+var benchStarted = Stopwatch.StartNew();
 var payloads = File.ReadAllLines(events).Where(l => l.Trim().Length > 0).Select(Encoding.UTF8.GetBytes).ToArray();
 var policies = new[] { new Policy { Id = "spam", Version = 1, Title = "Spam", Body = "b" } };
 var router = new EditRouter(new FilterOptions(), policies);
@@ -42,13 +61,33 @@ var results = new Dictionary<string, object>
     {
         ["cores"] = Environment.ProcessorCount,
         ["runtime"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+        ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+        ["cpu"] = CpuModel(),
     },
 };
 // Enrichment: MediaWiki API requests and response bytes per classified edit (and the alternatives weighed in the README).
 var enrich = await EnrichBenchmark.RunAsync(events, wikiApi);
 results["enrich"] = enrich;
+if (worker is not null)
+{
+    var sizes = quick
+        ? new PipelineBenchmark.Sizes(SaturationEdits: 120, SequentialEdits: 3, LatencyDuration: TimeSpan.FromSeconds(15))
+        : new PipelineBenchmark.Sizes(SaturationEdits: 500, SequentialEdits: 6, LatencyDuration: TimeSpan.FromSeconds(45));
+    await using var bench = new PipelineBenchmark(Path.GetFullPath(worker), Path.GetFullPath(policiesDir), sizes);
+    var pipeline = await bench.RunAsync(CancellationToken.None);
+    foreach (var (key, value) in pipeline)
+    {
+        results[key] = value;
+    }
+}
+
+results["bench_seconds"] = Math.Round(benchStarted.Elapsed.TotalSeconds, 1);
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-File.WriteAllText(output, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
+File.WriteAllText(output, JsonSerializer.Serialize(results, new JsonSerializerOptions
+{
+    WriteIndented = true,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+}));
 
 Console.WriteLine("benchmark   metric                      value");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ingest      events_per_s           {eventsPerSecond,12:N0}"));
@@ -64,8 +103,33 @@ foreach (var (name, value) in alternatives)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"enrich      {name,-38} requests {row["requests"],6:N0}  bytes {row["bytes"],12:N0}"));
 }
 
-Console.WriteLine($"wrote {output}");
+foreach (var scenario in new[] { "saturation", "latency", "cost" })
+{
+    if (results.GetValueOrDefault(scenario) is Dictionary<string, object> rows)
+    {
+        foreach (var (name, value) in rows)
+        {
+            var text = value is double d ? d.ToString("#,##0.###", CultureInfo.InvariantCulture) : Convert.ToString(value, CultureInfo.InvariantCulture);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{scenario,-11} {name,-30} {text,14}"));
+        }
+    }
+}
+
+Console.WriteLine($"wrote {output} ({benchStarted.Elapsed.TotalSeconds:0} s)");
 return 0;
+
+static string CpuModel()
+{
+    try
+    {
+        var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+        return line is null ? "unknown" : line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+    }
+    catch (IOException)
+    {
+        return "unknown";
+    }
+}
 
 static (long Routed, long Skipped, long Dead) Run(byte[][] payloads, EditRouter router, int rounds)
 {
