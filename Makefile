@@ -35,8 +35,8 @@ demo: setup build fakes
 run: build
 	$(PUBLISH)/safeguard run
 
-## bench: benchmarks; results in artifacts/bench/results.json.
-bench: build
+## bench: ingest, enrich, saturation, latency and cost against the simulator's capacity model; artifacts/bench/results.json, BENCHMARKS.md.
+bench: setup build
 	@scripts/bench.sh
 
 ## lint: format check, policy lint, the event schema checks (@wikimedia/jsonschema-tools) and the Helm chart
@@ -47,9 +47,9 @@ lint: build
 	scripts/schemas.sh check
 	scripts/helm.sh check
 
-## chaos: replay with faults injected (not implemented yet).
-chaos:
-	@echo "make chaos: fault-injection replays are not implemented yet (see the performance and reliability issue)" >&2; exit 2
+## chaos: live replay with faults injected together (SIGKILL, Kafka/Postgres down, LLM/wiki faults, SSE cuts); prints the invariant line.
+chaos: setup
+	@scripts/chaos.sh
 
 ## services-up / services-down: local Postgres, Kafka-protocol broker, vLLM simulator, SSE and wiki API fixtures on loopback.
 services-up: setup fakes
