@@ -38,15 +38,15 @@ internal static class EvalFixtures
         var n = line ?? Interlocked.Increment(ref s_line);
         return new()
         {
-        Id = "e" + n,
-        Line = n,
-        Repeat = repeat,
-        Label = truth ? "vandalism" : "constructive",
-        Truth = truth,
-        Lang = "en",
-        Wiki = "enwiki",
-        Error = error,
-        LatencyMs = 30,
+            Id = "e" + n,
+            Line = n,
+            Repeat = repeat,
+            Label = truth ? "vandalism" : "constructive",
+            Truth = truth,
+            Lang = "en",
+            Wiki = "enwiki",
+            Error = error,
+            LatencyMs = 30,
         };
     }
 
