@@ -105,7 +105,6 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
                 ["mean_completion_tokens"] = Round(saturation.Llm.MeanCompletionTokens, 1),
                 ["max_batch_seen"] = saturation.Llm.MaxBatchSeen,
                 ["max_queue_seen"] = saturation.Llm.MaxQueueSeen,
-                ["llm_concurrency_limit_at_end"] = Gauge(saturation.Metrics, "safeguard_stream_llm_concurrency_limit") ?? double.NaN,
                 ["seconds"] = Round(saturation.Seconds, 1),
                 ["window"] = "completions 20 %..90 %",
             },
@@ -345,18 +344,6 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
         }
 
         return lower;
-    }
-
-    private static double? Gauge(string metrics, string name)
-    {
-        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal) && l.Length > name.Length && l[name.Length] is '{' or ' ');
-        if (line is null)
-        {
-            return null;
-        }
-
-        var rest = line.Contains('}', StringComparison.Ordinal) ? line[(line.LastIndexOf('}') + 1)..] : line[name.Length..];
-        return double.Parse(rest.Trim().Split(' ')[0], CultureInfo.InvariantCulture);
     }
 
     private static double Round(double value, int digits) => double.IsFinite(value) ? Math.Round(value, digits) : value;

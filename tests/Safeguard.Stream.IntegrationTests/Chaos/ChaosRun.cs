@@ -304,7 +304,9 @@ internal static class ChaosRun
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                Assert.Fail($"only {outcomes} of {atLeast} edits had an outcome after 120 s:\n{worker().Tail}");
+                var logFile = Path.Combine(Path.GetTempPath(), "chaos-worker.log");
+                await File.WriteAllTextAsync(logFile, worker().AllOutput, CancellationToken.None);
+                Assert.Fail($"only {outcomes} of {atLeast} edits had an outcome after 120 s (worker log: {logFile}):\n{worker().Tail}");
             }
         }
     }
