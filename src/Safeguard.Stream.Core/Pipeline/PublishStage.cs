@@ -126,11 +126,29 @@ public sealed partial class PublishStage(
             }
         }
 
-        await progress.AdvanceAsync(released, skips, cancellationToken);
+        // The events are already released from the watermark, so a failed checkpoint write (Postgres restarting) is
+        // retried here rather than allowed to stop the worker; until it succeeds, a crash only means replaying more.
+        backoff = TimeSpan.FromMilliseconds(200);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await progress.AdvanceAsync(released, skips, cancellationToken);
+                break;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                Log.CheckpointFailed(logger, ex, attempt, backoff);
+                await Task.Delay(backoff, timeProvider, cancellationToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
+            }
+        }
+
         if (released.Count > 0)
         {
             telemetry.CheckpointAdvanced();
         }
+
         foreach (var result in batch)
         {
             tally.Record(result);
@@ -144,6 +162,10 @@ public sealed partial class PublishStage(
         [LoggerMessage(EventId = 111, EventName = "SinkWriteFailed", Level = LogLevel.Warning,
             Message = "Writing a batch of {BatchSize} results failed (attempt {Attempt}); retrying in {Backoff}")]
         public static partial void SinkFailed(ILogger logger, Exception exception, int batchSize, int attempt, TimeSpan backoff);
+
+        [LoggerMessage(EventId = 113, EventName = "CheckpointFailed", Level = LogLevel.Warning,
+            Message = "Advancing the source position failed (attempt {Attempt}); retrying in {Backoff}")]
+        public static partial void CheckpointFailed(ILogger logger, Exception exception, int attempt, TimeSpan backoff);
 
         [LoggerMessage(EventId = 112, EventName = "PublishStageFailed", Level = LogLevel.Critical, Message = "Publish stage failed")]
         public static partial void StageFailed(ILogger logger, Exception exception);
