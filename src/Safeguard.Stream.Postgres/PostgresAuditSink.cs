@@ -37,6 +37,8 @@ public sealed class PostgresAuditSink(NpgsqlDataSource dataSource, Classificatio
 
     public string Name => "postgres";
 
+    private const string DurableCommit = "set local synchronous_commit to on";
+
     public async Task WriteAsync(IReadOnlyList<PipelineResult> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -55,6 +57,10 @@ public sealed class PostgresAuditSink(NpgsqlDataSource dataSource, Classificatio
         }
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // The checkpoint moves past these events once this returns, so the commit must be durable whatever the
+        // server's default: with synchronous_commit off a server crash loses acknowledged commits (found by chaos).
+        await connection.ExecuteAsync(new CommandDefinition(DurableCommit, transaction: transaction, cancellationToken: cancellationToken));
         if (rows.Count > 0)
         {
             var args = new

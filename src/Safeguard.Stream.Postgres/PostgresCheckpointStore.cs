@@ -7,6 +7,8 @@ namespace Safeguard.Stream.Postgres;
 /// <summary>Resume positions and skip counters in <c>safeguard.checkpoints</c> and <c>safeguard.skip_counts</c>.</summary>
 public sealed class PostgresCheckpointStore(NpgsqlDataSource dataSource, TimeProvider timeProvider) : ICheckpointStore
 {
+    private const string DurableCommit = "set local synchronous_commit to on";
+
     public async Task<string?> LoadAsync(string sourceName, CancellationToken cancellationToken)
     {
         const string sql = "select position from safeguard.checkpoints where source = @sourceName";
@@ -38,6 +40,10 @@ public sealed class PostgresCheckpointStore(NpgsqlDataSource dataSource, TimePro
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // The checkpoint moves past these events once this returns, so the commit must be durable whatever the
+        // server's default: with synchronous_commit off a server crash loses acknowledged commits (found by chaos).
+        await connection.ExecuteAsync(new CommandDefinition(DurableCommit, transaction: transaction, cancellationToken: cancellationToken));
         foreach (var (source, position) in positions)
         {
             await connection.ExecuteAsync(new CommandDefinition(savePosition, new { source, position }, transaction, cancellationToken: cancellationToken));

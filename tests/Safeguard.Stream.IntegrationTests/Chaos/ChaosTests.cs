@@ -11,13 +11,11 @@ namespace Safeguard.Stream.IntegrationTests.Chaos;
 [Collection(LocalServicesDefinition.Name)]
 public sealed class ChaosTests
 {
-    /// <summary>True when <c>SAFEGUARD_CHAOS</c> is set (<c>make chaos</c> sets it to <c>full</c>; <c>short</c> runs the short profile).</summary>
-    public static bool ChaosRequested => Environment.GetEnvironmentVariable("SAFEGUARD_CHAOS") is { Length: > 0 };
-
-    // Skipped (visibly) under plain `make test` until the stall it found is understood: in 2 of 3 short runs the
-    // worker started after the second SIGKILL read nothing from the SSE replay (stall-timeout reconnects only) and 334
-    // of 534 edits stayed without an outcome. SAFEGUARD_CHAOS=short|full runs it.
-    [Fact(Skip = "chaos replay stalls after the second restart (334/534 outcomes) in 2 of 3 runs; run with SAFEGUARD_CHAOS=short", SkipUnless = nameof(ChaosRequested))]
+    // This test found a real loss: events whose rows were committed asynchronously (the test cluster runs with
+    // synchronous_commit=off) vanished in the Postgres restart while the checkpoint, committed after it, moved past
+    // them (a block of ~200 edits, offsets 92-298, with no row and a checkpoint at the end). The sink and the
+    // checkpoint store now force synchronous_commit on for their own transactions; 4 of 4 short runs then passed.
+    [Fact]
     public async Task Run_FaultsInjectedTogether_EveryEditOneOutcomeNoRowTwiceEveryVerdictOnKafka()
     {
         var ct = TestContext.Current.CancellationToken;
