@@ -59,18 +59,18 @@ public sealed partial class EnrichmentStage(
     {
         var started = timeProvider.GetTimestamp();
         using var activity = telemetry.ActivitySource.StartActivity("enrich edit", ActivityKind.Internal, routed.TraceParent);
-        DiffFetchResult result;
-        try
+        var result = await FetchAsync(routed, activity, cancellationToken);
+        var outageStarted = timeProvider.GetTimestamp();
+        var backoff = TimeSpan.FromSeconds(1);
+        while (result.FailureReason is DiffFailure.Unavailable or DiffFailure.Timeout or DiffFailure.CircuitOpen or DiffFailure.RateLimited &&
+               timeProvider.GetElapsedTime(outageStarted) < options.Value.OutageWait)
         {
-            result = await client.GetDiffAsync(routed.Edit, cancellationToken);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The client turns every expected fault into a result; anything else is a bug to see in the dead letters, not a reason to stop.
-            activity?.AddException(ex);
-            activity?.SetStatus(ActivityStatusCode.Error);
-            Log.FetchFailed(logger, routed.Edit.WikiId, routed.Edit.RevId, ex.GetType().Name);
-            result = DiffFetchResult.Fail(DiffFailure.ApiError, "unexpected " + ex.GetType().Name);
+            // The wiki is down or shedding load: hold the edit (backpressure) and try again, rather than dead-letter
+            // every edit of a short outage. Only an outage longer than OutageWait dead-letters it.
+            Log.WikiUnavailable(logger, routed.Edit.Domain, result.FailureReason, backoff);
+            await Task.Delay(backoff, timeProvider, cancellationToken);
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            result = await FetchAsync(routed, activity, cancellationToken);
         }
 
         telemetry.StageDuration.Record(timeProvider.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Stage, "enrich"));
@@ -94,8 +94,28 @@ public sealed partial class EnrichmentStage(
         }
     }
 
+    private async Task<DiffFetchResult> FetchAsync(RoutedEdit routed, Activity? activity, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.GetDiffAsync(routed.Edit, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The client turns every expected fault into a result; anything else is a bug to see in the dead letters, not a reason to stop.
+            activity?.AddException(ex);
+            activity?.SetStatus(ActivityStatusCode.Error);
+            Log.FetchFailed(logger, routed.Edit.WikiId, routed.Edit.RevId, ex.GetType().Name);
+            return DiffFetchResult.Fail(DiffFailure.ApiError, "unexpected " + ex.GetType().Name);
+        }
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(EventId = 2103, EventName = "WikiUnavailable", Level = LogLevel.Warning,
+            Message = "Wiki API of {Domain} unavailable ({Reason}); holding the edit and trying again in {Backoff}")]
+        public static partial void WikiUnavailable(ILogger logger, string domain, string? reason, TimeSpan backoff);
+
         [LoggerMessage(EventId = 2101, EventName = "DiffFetchFailed", Level = LogLevel.Warning,
             Message = "Fetching the diff of {WikiId}:{RevId} failed unexpectedly ({ErrorType}); dead-lettered")]
         public static partial void FetchFailed(ILogger logger, string wikiId, long revId, string errorType);

@@ -58,6 +58,12 @@ public sealed class MediaWikiOptions
     [Range(1, 256)]
     public int MaxConcurrency { get; set; } = 8;
 
+    /// <summary>
+    /// How long an edit is held and retried while its wiki's API is unavailable (5xx, timeouts, open circuit, rate
+    /// limited) before it is dead-lettered. Holding applies backpressure instead of dead-lettering a short outage.
+    /// </summary>
+    public TimeSpan OutageWait { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Requests per second to one wiki's API, every retry included (a token bucket per wiki; excess requests wait).</summary>
     [Range(0.1, 1000)]
     public double RequestsPerSecondPerWiki { get; set; } = 10;

@@ -154,6 +154,22 @@ public sealed class EnrichmentStageTests
     }
 
     [Fact]
+    public async Task Enrich_WikiDownLongerThanTheRetries_HoldsTheEditAndClassifiesItWhenBack()
+    {
+        // Regression: a short outage dead-lettered every edit of the wiki (found by the chaos replay).
+        var run = await CreateSutAndRunAsync(
+            new WikiApiFixtureServerOptions { Http500Count = 4 },
+            [CompareFixture(Domain, Parent, Rev, s_recordedCompare)],
+            [Edit()],
+            new() { ["Safeguard:MediaWiki:MaxRetries"] = "1", ["Safeguard:MediaWiki:OutageWait"] = "00:00:30" });
+        await using var server = run.Server;
+
+        Assert.Single(run.Enriched);
+        Assert.Empty(run.Results);
+        Assert.Equal(5, server.RequestCount);
+    }
+
+    [Fact]
     public async Task Enrich_EveryAttemptTimesOut_DeadLettersAsTimeout()
     {
         var run = await CreateSutAndRunAsync(

@@ -20,6 +20,9 @@ internal static class MediaWikiTestHost
         ["Safeguard:MediaWiki:AttemptTimeout"] = "00:00:05",
         ["Safeguard:MediaWiki:TotalTimeout"] = "00:00:30",
         ["Safeguard:MediaWiki:RequestsPerSecondPerWiki"] = "1000",
+
+        // Most tests check what a failure becomes; holding edits through an outage is tested on its own.
+        ["Safeguard:MediaWiki:OutageWait"] = "00:00:00",
     };
 
     /// <param name="settings">Overrides of <see cref="FastSettings"/>.</param>
