@@ -30,7 +30,7 @@ internal static class RunCommand
             await using var app = builder.Build();
 
             // Fail fast, naming the dependency, rather than starting a worker that cannot make progress.
-            await PreflightAsync(app.Services, ct);
+            await PreflightWithGraceAsync(app.Services, ct);
 
             app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = _ => false });
             app.MapHealthChecks("/health", new HealthCheckOptions
@@ -55,6 +55,27 @@ internal static class RunCommand
             ["checks"] = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
         };
         return context.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(body));
+    }
+
+    /// <summary>
+    /// Dependencies often come up together with the worker (a pod beside a database restarting), so each check gets a
+    /// short grace period before the worker gives up with the dependency named.
+    /// </summary>
+    private static async Task PreflightWithGraceAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var deadline = TimeProvider.System.GetTimestamp() + (15 * TimeProvider.System.TimestampFrequency);
+        while (true)
+        {
+            try
+            {
+                await PreflightAsync(services, cancellationToken);
+                return;
+            }
+            catch (DependencyUnavailableException) when (TimeProvider.System.GetTimestamp() < deadline)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+        }
     }
 
     private static async Task PreflightAsync(IServiceProvider services, CancellationToken cancellationToken)
