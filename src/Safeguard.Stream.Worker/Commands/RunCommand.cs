@@ -1,7 +1,7 @@
 using System.CommandLine;
+using Confluent.Kafka;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Safeguard.Stream.Classification.Llm;

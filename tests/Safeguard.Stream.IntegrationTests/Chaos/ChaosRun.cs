@@ -204,7 +204,8 @@ internal static class ChaosRun
                     worker = WorkerProcess.Start(["run"], settings);
                     restarts++;
                     return Task.CompletedTask;
-                }));
+                }
+                ));
             }
 
             if (profile.Kills >= 3)
@@ -221,7 +222,8 @@ internal static class ChaosRun
                     worker = WorkerProcess.Start(["run"], settings);
                     restarts++;
                     faults.Add("kafka down + SIGKILL during the outage");
-                }));
+                }
+                ));
                 steps.Add((0.70, async () =>
                 {
                     await postgres.StopServerAsync(ct);
@@ -232,7 +234,8 @@ internal static class ChaosRun
                     worker = WorkerProcess.Start(["run"], settings);
                     restarts++;
                     faults.Add("postgres restart + SIGKILL right after");
-                }));
+                }
+                ));
             }
 
             foreach (var (at, act) in steps.OrderBy(s => s.At))
