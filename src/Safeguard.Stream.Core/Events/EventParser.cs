@@ -15,10 +15,14 @@ public static class EventParser
     private const string PageChangePrefix = "/mediawiki/page/change/";
     private const string RecentChangePrefix = "/mediawiki/recentchange/";
 
-    public static EventParseResult Parse(ReadOnlySpan<byte> utf8Json)
+    /// <summary>Parses a payload held in a span; copies it once. Sources hand over memory: use <see cref="ParsePayload"/>.</summary>
+    public static EventParseResult Parse(ReadOnlySpan<byte> utf8Json) => ParsePayload(utf8Json.ToArray());
+
+    /// <summary>Parses a payload in place, without copying it (the hot path: one call per event read).</summary>
+    public static EventParseResult ParsePayload(ReadOnlyMemory<byte> utf8Json)
     {
         // System.Text.Json validates string contents lazily; check the bytes first so bad UTF-8 is named as such.
-        if (!Utf8.IsValid(utf8Json))
+        if (!Utf8.IsValid(utf8Json.Span))
         {
             return EventParseResult.Fail(EventParseError.InvalidUtf8, "payload is not valid UTF-8");
         }
@@ -26,7 +30,7 @@ public static class EventParser
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(utf8Json.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+            document = JsonDocument.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = 64 });
         }
         catch (JsonException ex)
         {

@@ -62,7 +62,7 @@ public sealed partial class RoutingStage(
             return;
         }
 
-        var parsed = EventParser.Parse(raw.Payload.Span);
+        var parsed = EventParser.ParsePayload(raw.Payload);
         if (parsed.IsCanary)
         {
             await SkipAsync(raw, null, SkipReason.Canary, cancellationToken);

@@ -85,7 +85,7 @@ internal static class RouteCommand
             return "dead_letter:" + rejection.Reason;
         }
 
-        var parsed = EventParser.Parse(raw.Payload.Span);
+        var parsed = EventParser.ParsePayload(raw.Payload);
         if (parsed.IsCanary)
         {
             return "skip:" + SkipReason.Canary;

@@ -56,14 +56,14 @@ public sealed class EventStreamsResumeTests(LocalServicesFixture services)
         foreach (var killAt in new[] { expected * 3 / 10, expected * 65 / 100 })
         {
             using var worker = WorkerProcess.Start(["run"], settings);
-            await WaitForRowsAsync(environment.ConnectionString, killAt, worker, ct);
+            await AuditRows.WaitForAsync(environment.ConnectionString, killAt, ct, worker);
             worker.Kill();
             kills++;
         }
 
         using (var last = WorkerProcess.Start(["run"], settings))
         {
-            await WaitForRowsAsync(environment.ConnectionString, expected, last, ct);
+            await AuditRows.WaitForAsync(environment.ConnectionString, expected, ct, last);
             last.Kill();
         }
 
@@ -78,30 +78,5 @@ public sealed class EventStreamsResumeTests(LocalServicesFixture services)
         Assert.Contains(sse.LastEventIdsSeen.Skip(1), id => id is not null);
         var checkpoint = await connection.QuerySingleAsync<string>("select position from safeguard.checkpoints where source = 'eventstreams'");
         Assert.Contains("\"offset\"", checkpoint, StringComparison.Ordinal);
-    }
-
-    private static async Task WaitForRowsAsync(string connectionString, int atLeast, WorkerProcess worker, CancellationToken cancellationToken)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(120));
-        while (true)
-        {
-            Assert.False(worker.HasExited, "the worker exited on its own:\n" + worker.Tail);
-            var rows = await connection.QuerySingleAsync<long>(new CommandDefinition("select count(*) from safeguard.classifications", cancellationToken: timeout.Token));
-            if (rows >= atLeast)
-            {
-                return;
-            }
-
-            try
-            {
-                await Task.Delay(100, timeout.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                Assert.Fail($"only {rows} of {atLeast} rows after 120 s:\n{worker.Tail}");
-            }
-        }
     }
 }

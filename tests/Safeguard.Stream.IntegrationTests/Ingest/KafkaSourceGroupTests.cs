@@ -53,14 +53,14 @@ public sealed class KafkaSourceGroupTests(LocalServicesFixture services)
         using var second = BuildWorker(settings);
         await first.StartAsync(ct);
         await second.StartAsync(ct);
-        await WaitForRowsAsync(environment.ConnectionString, expected * 4 / 10, ct);
+        await AuditRows.WaitForAsync(environment.ConnectionString, expected * 4 / 10, ct);
 
         using (var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
         {
             await first.StopAsync(stopTimeout.Token);
         }
 
-        await WaitForRowsAsync(environment.ConnectionString, expected, ct);
+        await AuditRows.WaitForAsync(environment.ConnectionString, expected, ct);
         using (var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
         {
             await second.StopAsync(stopTimeout.Token);
@@ -93,17 +93,5 @@ public sealed class KafkaSourceGroupTests(LocalServicesFixture services)
             new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes("page-" + (i % 97)), Value = Encoding.UTF8.GetBytes(json) },
             cancellationToken));
         await Task.WhenAll(deliveries);
-    }
-
-    private static async Task WaitForRowsAsync(string connectionString, int atLeast, CancellationToken cancellationToken)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        var deadline = TimeProvider.System.GetTimestamp() + (120 * TimeProvider.System.TimestampFrequency);
-        long rows;
-        while ((rows = await connection.QuerySingleAsync<long>(new CommandDefinition("select count(*) from safeguard.classifications", cancellationToken: cancellationToken))) < atLeast)
-        {
-            Assert.True(TimeProvider.System.GetTimestamp() < deadline, $"only {rows} of {atLeast} rows after 120 s");
-            await Task.Delay(100, cancellationToken);
-        }
     }
 }
