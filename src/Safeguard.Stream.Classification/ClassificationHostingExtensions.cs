@@ -29,6 +29,8 @@ public static class ClassificationHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddHostedService<ClassificationStage>();
+        builder.Services.AddHttpClient(VllmSchedulerProbe.HttpClientName);
+        builder.Services.AddHostedService<VllmSchedulerProbe>();
         return builder;
     }
 }

@@ -33,6 +33,7 @@ public sealed partial class ClassificationStage(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         telemetry.ObserveLlmConcurrency(() => (Limiter.InFlight, Limiter.CurrentLimit));
+        telemetry.ObserveLlmServerQueue(() => Limiter.ServerWaiting);
         Exception? failure = null;
         try
         {

@@ -113,7 +113,7 @@ public sealed record ContinuousBatchingStats(
 /// <see cref="CeilingRequestsPerSecond"/> gives the theoretical steady-state throughput for a workload, so a client's
 /// efficiency is achieved / ceiling.
 /// </summary>
-public sealed class ContinuousBatchingModel : IVllmLatencyModel, IAsyncDisposable
+public sealed class ContinuousBatchingModel : IVllmLatencyModel, IVllmSchedulerState, IAsyncDisposable
 {
     private readonly ContinuousBatchingOptions _options;
     private readonly TimeProvider _time;
@@ -177,6 +177,15 @@ public sealed class ContinuousBatchingModel : IVllmLatencyModel, IAsyncDisposabl
         var tokensPerStep = batch + (admittedPerStep * uncachedPromptTokens);
         var stretch = Math.Max(1, tokensPerStep / _options.MaxBatchedTokens);
         return admittedPerStep / ((decode * stretch) + prefill);
+    }
+
+    /// <inheritdoc />
+    public (int Running, int Waiting) SchedulerState()
+    {
+        lock (_gate)
+        {
+            return (_running.Count, _waiting.Count);
+        }
     }
 
     /// <summary>Counters and server-side latencies (arrival to last token) so far.</summary>

@@ -13,6 +13,13 @@ public interface IVllmLatencyModel
     ValueTask DelayAsync(VllmLatencyRequest request, CancellationToken ct);
 }
 
+/// <summary>A latency model that schedules requests like vLLM's engine and can say how many run and wait (for <c>/metrics</c>).</summary>
+public interface IVllmSchedulerState
+{
+    /// <summary>Sequences in the running batch and requests queued for a slot, now.</summary>
+    (int Running, int Waiting) SchedulerState();
+}
+
 /// <summary>The same delay for every completion, whatever the load.</summary>
 public sealed class FixedLatencyModel(TimeSpan latency) : IVllmLatencyModel
 {

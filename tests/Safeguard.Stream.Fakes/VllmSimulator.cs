@@ -33,6 +33,7 @@ public sealed class VllmSimulator : IAsyncDisposable
     private readonly List<string> _captured = [];
     private LoopbackHost? _host;
     private long _requestCount;
+    private int _inLatency;
     private long _errorCount;
 
     private VllmSimulator(VllmSimulatorOptions options)
@@ -102,6 +103,29 @@ public sealed class VllmSimulator : IAsyncDisposable
         })));
         app.MapGet("/v1/models", (RequestDelegate)(ctx => WriteJsonAsync(ctx, 200, WriteModelList)));
         app.MapPost("/v1/chat/completions", (RequestDelegate)HandleChatAsync);
+        app.MapGet("/metrics", (RequestDelegate)WriteMetricsAsync);
+    }
+
+    /// <summary>
+    /// The scheduler gauges of vLLM's Prometheus endpoint (V1 engine names and labels). A latency model with a
+    /// scheduler (<see cref="IVllmSchedulerState"/>) reports its own batch and queue; otherwise every request inside
+    /// its simulated latency counts as running and none waits.
+    /// </summary>
+    private Task WriteMetricsAsync(HttpContext ctx)
+    {
+        var (running, waiting) = _latency is IVllmSchedulerState scheduler ? scheduler.SchedulerState() : (Volatile.Read(ref _inLatency), 0);
+        var labels = $"{{engine=\"0\",model_name=\"{_options.ModelName}\"}}";
+        var text = new StringBuilder()
+            .Append("# HELP vllm:num_requests_running Number of requests in model execution batches.\n")
+            .Append("# TYPE vllm:num_requests_running gauge\n")
+            .Append(CultureInfo.InvariantCulture, $"vllm:num_requests_running{labels} {running}.0\n")
+            .Append("# HELP vllm:num_requests_waiting Number of requests waiting to be processed.\n")
+            .Append("# TYPE vllm:num_requests_waiting gauge\n")
+            .Append(CultureInfo.InvariantCulture, $"vllm:num_requests_waiting{labels} {waiting}.0\n")
+            .ToString();
+        ctx.Response.StatusCode = StatusCodes.Status200OK;
+        ctx.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        return ctx.Response.WriteAsync(text, ctx.RequestAborted);
     }
 
     private void WriteModelList(Utf8JsonWriter w)
@@ -181,7 +205,15 @@ public sealed class VllmSimulator : IAsyncDisposable
         var malformed = Draw(bodyHash, attempt, 3) < _options.MalformedContentRate || fault == VllmFault.MalformedContent;
 
         var completion = BuildCompletion(request, lengthFault, malformed, fault);
-        await _latency.DelayAsync(new VllmLatencyRequest(request.PromptTokens, cached, completion.Tokens.Count), ct);
+        Interlocked.Increment(ref _inLatency);
+        try
+        {
+            await _latency.DelayAsync(new VllmLatencyRequest(request.PromptTokens, cached, completion.Tokens.Count), ct);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inLatency);
+        }
 
         switch (fault)
         {

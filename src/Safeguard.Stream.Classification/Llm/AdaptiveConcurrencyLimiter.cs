@@ -2,16 +2,26 @@ namespace Safeguard.Stream.Classification.Llm;
 
 /// <summary>
 /// One limit on the model requests in flight, shared by every (edit, policy) classification, adapted to how the
-/// server copes (AIMD). vLLM does not refuse work when it is saturated — it queues it, so the signal is latency:
+/// server copes (AIMD). vLLM does not refuse work when it is saturated — it queues it — so the limiter reads one of
+/// two congestion signals:
 /// <list type="bullet">
-/// <item>Each completed request reports its <b>time per completion token</b> (reasoning lengths differ by policy and
-/// effort, so raw latency would punish long answers). A slowly rising baseline tracks the best recent value.</item>
-/// <item><b>Additive increase</b>: a request no slower than <see cref="Tolerance"/> × baseline, completed while the
-/// limit was actually in use (at least half of it in flight), adds 1/limit — about +1 per limit's worth of requests.</item>
-/// <item><b>Multiplicative decrease</b>: a slow request, a timeout, a 5xx or an overload answer multiplies the limit by
-/// <see cref="BackoffRatio"/>, at most once per generation: requests that started before the last decrease cannot
-/// shrink it again, so one burst of failures counts as one congestion signal.</item>
+/// <item><b>The server's own queue</b> (preferred; <see cref="ObserveServerQueue"/>, fed from vLLM's
+/// <c>vllm:num_requests_waiting</c> gauge by <see cref="VllmSchedulerProbe"/>). A request waiting at the server adds
+/// latency and no throughput, while a fuller batch adds throughput: decode slows as the batch grows, by design of
+/// continuous batching, and that is not congestion. So while the signal is fresh: with nobody waiting, each request
+/// completed while the limit was in use (at least half of it in flight) adds 1 (the limit doubles per round of
+/// requests, so it reaches the server's batch size in seconds); with requests waiting, each observation takes off
+/// half of them (at least 1), so the limit settles where the batch is full and the queue stays near empty. Other
+/// clients' waiting requests count too: on a shared server the worker yields.</item>
+/// <item><b>Latency</b> (the fallback when the server's metrics cannot be read): each completed request reports its
+/// <b>time per completion token</b> (reasoning lengths differ by policy and effort, so raw latency would punish long
+/// answers); a slowly rising baseline tracks the best recent value. A request no slower than <see cref="Tolerance"/>
+/// × baseline, completed while the limit was in use, adds 1/limit — about +1 per limit's worth of requests; a slower
+/// one is a congestion signal.</item>
 /// </list>
+/// <b>Multiplicative decrease</b>: a slow request (latency signal only), a timeout, a 5xx or an overload answer
+/// multiplies the limit by <see cref="BackoffRatio"/>, at most once per generation: requests that started before the
+/// last decrease cannot shrink it again, so one burst of failures counts as one congestion signal.
 /// The limit stays within [min, max]. <see cref="CurrentLimit"/> and <see cref="InFlight"/> are for metrics.
 /// </summary>
 public sealed class AdaptiveConcurrencyLimiter
@@ -30,9 +40,13 @@ public sealed class AdaptiveConcurrencyLimiter
     private int _inFlight;
     private long _generation;
     private double? _baseline;
+    private readonly TimeProvider _timeProvider;
+    private long _queueSignalUntil = long.MinValue;
+    private int _serverWaiting;
 
-    public AdaptiveConcurrencyLimiter(int minLimit, int maxLimit, int? initialLimit = null)
+    public AdaptiveConcurrencyLimiter(int minLimit, int maxLimit, int? initialLimit = null, TimeProvider? timeProvider = null)
     {
+        _timeProvider = timeProvider ?? TimeProvider.System;
         ArgumentOutOfRangeException.ThrowIfLessThan(minLimit, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLimit, minLimit);
         _min = minLimit;
@@ -76,7 +90,45 @@ public sealed class AdaptiveConcurrencyLimiter
         }
     }
 
+    /// <summary>Requests waiting at the server at its last observation, or null when the queue signal is stale or absent.</summary>
+    public int? ServerWaiting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return QueueSignalFresh() ? _serverWaiting : null;
+            }
+        }
+    }
+
     public int MinLimit => _min;
+
+    /// <summary>
+    /// The server's scheduler as last read: <paramref name="waiting"/> requests queued for a batch slot (everyone's,
+    /// not only this worker's). The signal drives the limit until <paramref name="validFor"/> has passed without a new
+    /// observation; then the latency rule takes over again.
+    /// </summary>
+    public void ObserveServerQueue(int waiting, TimeSpan validFor)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(waiting);
+        lock (_gate)
+        {
+            _serverWaiting = waiting;
+            _queueSignalUntil = _timeProvider.GetTimestamp() + (long)(validFor.TotalSeconds * _timeProvider.TimestampFrequency);
+            if (waiting > 0)
+            {
+                // Half of the queue per observation: the requests already queued still arrive, so a full correction
+                // at once would overshoot; the next observation takes the rest.
+                _limit = Math.Max(_min, Math.Min(_limit, Math.Max(_inFlight, _min)) - Math.Max(1, waiting / 2));
+                _generation++;
+            }
+
+            GrantWaiters();
+        }
+    }
+
+    private bool QueueSignalFresh() => _timeProvider.GetTimestamp() < _queueSignalUntil;
 
     public int MaxLimit => _max;
 
@@ -122,6 +174,14 @@ public sealed class AdaptiveConcurrencyLimiter
             _inFlight--;
             switch (outcome)
             {
+                case LeaseOutcome.Succeeded when QueueSignalFresh():
+                    // The server's queue decides (see the class summary); a slower token rate here is a fuller batch.
+                    if (_serverWaiting == 0 && inUse * 2 >= (int)_limit)
+                    {
+                        _limit = Math.Min(_max, _limit + 1);
+                    }
+
+                    break;
                 case LeaseOutcome.Succeeded when secondsPerToken is { } sample && sample > 0:
                     if (_baseline is not { } baseline || sample < baseline)
                     {

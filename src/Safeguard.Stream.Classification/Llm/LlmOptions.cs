@@ -29,6 +29,19 @@ public sealed class LlmOptions
     [Range(1, 1024)]
     public int MinConcurrency { get; set; } = 2;
 
+    /// <summary>
+    /// Size the requests in flight by the server's own queue (vLLM's <c>vllm:num_requests_waiting</c> on
+    /// <c>/metrics</c>) rather than by latency; falls back to latency when the metrics cannot be read.
+    /// </summary>
+    public bool SchedulerProbe { get; set; } = true;
+
+    /// <summary>How often the server's queue is read.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan SchedulerProbeInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>vLLM's Prometheus endpoint; null derives it from <see cref="Endpoint"/> (its root without <c>/v1</c>, + <c>/metrics</c>).</summary>
+    public Uri? MetricsEndpoint { get; set; }
+
     /// <summary>Where the adaptive limit starts (clamped to the bounds); null starts at <see cref="MinConcurrency"/>.</summary>
     [Range(1, 1024)]
     public int? InitialConcurrency { get; set; }

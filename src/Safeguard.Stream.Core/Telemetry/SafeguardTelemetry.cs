@@ -16,6 +16,7 @@ public sealed class SafeguardTelemetry : IDisposable
     private readonly TimeProvider _timeProvider;
     private Func<IEnumerable<Measurement<long>>>? _channelDepths;
     private Func<(int InFlight, int Limit)>? _llmConcurrency;
+    private Func<int?>? _llmServerWaiting;
     private long _lastCheckpointTicks;
 
     public SafeguardTelemetry(IMeterFactory meterFactory)
@@ -47,6 +48,7 @@ public sealed class SafeguardTelemetry : IDisposable
         _meter.CreateObservableUpDownCounter("safeguard.stream.channel.depth", () => _channelDepths?.Invoke() ?? [], "{event}", "Items waiting in each stage's input channel.");
         _meter.CreateObservableGauge("safeguard.stream.llm.in_flight", () => _llmConcurrency?.Invoke().InFlight ?? 0, "{request}", "Model requests in flight.");
         _meter.CreateObservableGauge("safeguard.stream.llm.concurrency_limit", () => _llmConcurrency?.Invoke().Limit ?? 0, "{request}", "The adaptive limit on model requests in flight.");
+        _meter.CreateObservableGauge("safeguard.stream.llm.server_waiting", ObserveServerWaiting, "{request}", "Requests waiting at the model server (vllm:num_requests_waiting, all clients), as the limiter last read it; absent while unread.");
         _meter.CreateObservableGauge("safeguard.stream.checkpoint.age", ObserveCheckpointAge, "s", "Seconds since the source position was last advanced.");
     }
 
@@ -71,6 +73,9 @@ public sealed class SafeguardTelemetry : IDisposable
 
     public void ObserveLlmConcurrency(Func<(int InFlight, int Limit)> source) => _llmConcurrency = source;
 
+    /// <summary>Where the model server's queue is read from (null while no fresh reading exists).</summary>
+    public void ObserveLlmServerQueue(Func<int?> source) => _llmServerWaiting = source;
+
     /// <summary>Called when the source position advanced (checkpoint saved or offsets stored).</summary>
     public void CheckpointAdvanced() => Interlocked.Exchange(ref _lastCheckpointTicks, _timeProvider.GetUtcNow().UtcTicks);
 
@@ -79,6 +84,9 @@ public sealed class SafeguardTelemetry : IDisposable
         ActivitySource.Dispose();
         _meter.Dispose();
     }
+
+    private IEnumerable<Measurement<int>> ObserveServerWaiting() =>
+        _llmServerWaiting?.Invoke() is { } waiting ? [new Measurement<int>(waiting)] : [];
 
     private IEnumerable<Measurement<double>> ObserveCheckpointAge()
     {

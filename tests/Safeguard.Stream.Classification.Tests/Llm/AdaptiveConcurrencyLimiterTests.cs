@@ -161,4 +161,102 @@ public sealed class AdaptiveConcurrencyLimiterTests
         Assert.Equal((3, 12, 5), (limiter.MinLimit, limiter.MaxLimit, limiter.CurrentLimit));
         Assert.Equal(1, new LlmOptions { MinConcurrency = 4, MaxConcurrency = 1 }.CreateLimiter().MaxLimit);
     }
+
+    [Fact]
+    public async Task QueueSignal_NobodyWaiting_GrowsByOnePerRequestDespiteSlowerTokens()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var limiter = new AdaptiveConcurrencyLimiter(2, 256, 8, time);
+        var ct = TestContext.Current.CancellationToken;
+        limiter.ObserveServerQueue(0, TimeSpan.FromSeconds(3));
+
+        // A full batch decodes each token 5x slower than one sequence alone: no congestion while nothing waits.
+        var leases = new Queue<ConcurrencyLease>();
+        for (var i = 0; i < 8; i++)
+        {
+            while (limiter.InFlight < limiter.CurrentLimit)
+            {
+                leases.Enqueue(await limiter.AcquireAsync(ct));
+            }
+
+            var lease = leases.Dequeue();
+            lease.Succeeded(i == 0 ? s_fast : s_fast * 5, 100);
+            lease.Dispose();
+        }
+
+        foreach (var lease in leases)
+        {
+            lease.Dispose();
+        }
+
+        Assert.Equal(16, limiter.CurrentLimit); // +1 per completion with the limit in use: a round of requests doubles it
+        Assert.Equal(0, limiter.ServerWaiting);
+    }
+
+    [Fact]
+    public async Task QueueSignal_RequestsWaiting_TakesHalfOfTheQueueOffPerObservationAndStopsGrowing()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var limiter = new AdaptiveConcurrencyLimiter(2, 256, 100, time);
+        var ct = TestContext.Current.CancellationToken;
+        var leases = new List<ConcurrencyLease>();
+        for (var i = 0; i < 100; i++)
+        {
+            leases.Add(await limiter.AcquireAsync(ct));
+        }
+
+        limiter.ObserveServerQueue(20, TimeSpan.FromSeconds(3));
+        Assert.Equal(90, limiter.CurrentLimit);
+        limiter.ObserveServerQueue(7, TimeSpan.FromSeconds(3));
+        Assert.Equal(87, limiter.CurrentLimit);
+
+        leases[0].Succeeded(s_fast, 100);
+        leases[0].Dispose(); // completed while the server queues: no growth
+        Assert.Equal(87, limiter.CurrentLimit);
+        Assert.Equal(7, limiter.ServerWaiting);
+        foreach (var lease in leases.Skip(1))
+        {
+            lease.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task QueueSignal_WhenStale_HandsBackToTheLatencyRule()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var limiter = new AdaptiveConcurrencyLimiter(2, 256, 16, time);
+        var ct = TestContext.Current.CancellationToken;
+        using (var first = await limiter.AcquireAsync(ct))
+        {
+            first.Succeeded(s_fast, 100); // latency baseline
+        }
+
+        limiter.ObserveServerQueue(0, TimeSpan.FromSeconds(3));
+        time.Advance(TimeSpan.FromSeconds(4));
+        Assert.Null(limiter.ServerWaiting);
+
+        var leases = new List<ConcurrencyLease>();
+        for (var i = 0; i < 16; i++)
+        {
+            leases.Add(await limiter.AcquireAsync(ct));
+        }
+
+        leases[0].Succeeded(s_fast * 5, 100); // 5x slower per token than the baseline: congestion again
+        foreach (var lease in leases)
+        {
+            lease.Dispose();
+        }
+
+        Assert.Equal(12, limiter.CurrentLimit);
+    }
+
+    [Fact]
+    public void QueueSignal_WaitingAtTheFloor_NeverGoesBelowTheMinimum()
+    {
+        var limiter = new AdaptiveConcurrencyLimiter(4, 64, 6);
+
+        limiter.ObserveServerQueue(500, TimeSpan.FromSeconds(3));
+
+        Assert.Equal(4, limiter.CurrentLimit);
+    }
 }

@@ -1,0 +1,100 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Safeguard.Stream.Classification.Llm;
+using Safeguard.Stream.Classification.Policies;
+using Safeguard.Stream.Core.Diffs;
+using Safeguard.Stream.Core.Events;
+using Safeguard.Stream.Core.Pipeline;
+using Safeguard.Stream.Fakes;
+using Safeguard.Stream.IntegrationTests.Infrastructure;
+
+namespace Safeguard.Stream.IntegrationTests.Classification;
+
+/// <summary>
+/// The limiter sized by the server's queue: the probe reads the simulator's <c>/metrics</c> (vLLM's gauge names)
+/// while far more requests are offered than the simulated engine's batch holds.
+/// </summary>
+public sealed class VllmSchedulerProbeTests
+{
+    private const int MaxNumSeqs = 8;
+
+    [Fact]
+    public async Task Probe_OverloadedEngine_LimitSettlesAtTheBatchSizeWithTheBatchFull()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var engine = new ContinuousBatchingModel(new ContinuousBatchingOptions
+        {
+            MaxNumSeqs = MaxNumSeqs,
+            DecodeStepTime = TimeSpan.FromMilliseconds(1),
+            MaxBatchedTokens = 8_192,
+        });
+        await using var simulator = await VllmSimulator.StartAsync(new VllmSimulatorOptions { LatencyModel = engine }, ct: ct);
+        var options = new LlmOptions
+        {
+            Endpoint = simulator.BaseUrl,
+            MinConcurrency = 1,
+            MaxConcurrency = 64,
+            InitialConcurrency = 2,
+            SchedulerProbeInterval = TimeSpan.FromMilliseconds(100),
+        };
+        var limiter = options.CreateLimiter();
+        using var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
+        using var probe = new VllmSchedulerProbe(Options.Create(options), limiter, services.GetRequiredService<IHttpClientFactory>(), NullLogger<VllmSchedulerProbe>.Instance);
+        var client = new SafeguardClassifierClient(Options.Create(options), limiter, TimeProvider.System, NullLogger<SafeguardClassifierClient>.Instance);
+        var file = Path.Combine(LocalServicesFixture.PoliciesPath, "spam.md");
+        var policy = PolicyDocument.Parse(file, await File.ReadAllTextAsync(file, ct)).Policy!;
+        await probe.StartAsync(ct);
+
+        // 32 callers keep asking: with latency as the only signal nothing would stop the limit short of 64.
+        var limits = new List<int>();
+        var next = 0;
+        var callers = Enumerable.Range(0, 32).Select(_ => Task.Run(async () =>
+        {
+            int n;
+            while ((n = Interlocked.Increment(ref next)) <= 240)
+            {
+                await client.ClassifyAsync(policy, Edit(n), ct);
+                if (n > 120)
+                {
+                    lock (limits)
+                    {
+                        limits.Add(limiter.CurrentLimit);
+                    }
+                }
+            }
+        }, ct));
+        await Task.WhenAll(callers);
+        await probe.StopAsync(ct);
+
+        var stats = engine.Snapshot();
+        TestContext.Current.TestOutputHelper?.WriteLine($"limit max {limits.Max()} mean {limits.Average():F1}; server max batch {stats.MaxBatchSeen}, max queue {stats.MaxQueueSeen}");
+        Assert.Equal(MaxNumSeqs, stats.MaxBatchSeen); // it found the server's batch size and filled it
+        Assert.NotNull(limiter.ServerWaiting);
+        // In the second half the limit stays around the batch (a few requests queued at the server at times), far
+        // from the 64 allowed. Loose bounds: the probe's reads may come late on a loaded machine.
+        Assert.True(limits.Max() <= 4 * MaxNumSeqs, $"limit reached {limits.Max()} (batch {MaxNumSeqs}); server max queue {stats.MaxQueueSeen}");
+        Assert.InRange(limits.Average(), MaxNumSeqs * 0.75, MaxNumSeqs * 2.0);
+    }
+
+    private static EnrichedEdit Edit(long revId) => new(
+        new RoutedEdit(
+            new SourceEvent(revId, "test", null, ReadOnlyMemory<byte>.Empty),
+            new EditEvent
+            {
+                SchemaUri = "/mediawiki/page/change/1.2.0",
+                Stream = "mediawiki.page_change.v1",
+                Domain = "en.wikipedia.org",
+                WikiId = "enwiki",
+                RevId = revId,
+                ParentRevId = revId - 1,
+                Kind = EditKind.Edit,
+                SourceKind = "edit",
+                PageTitle = "Example page " + revId,
+                Namespace = 0,
+                EventTime = DateTimeOffset.UnixEpoch,
+                Comment = "copyedit",
+            },
+            []),
+        new DiffText([$"The bridge opened in {1900 + (revId % 100)}."], [], []));
+}
