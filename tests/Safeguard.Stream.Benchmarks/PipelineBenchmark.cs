@@ -25,7 +25,7 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
     private long _nextRevId = 700_000_000;
     private int _phase;
 
-    internal sealed record Sizes(int SaturationEdits, int SequentialEdits, TimeSpan LatencyDuration);
+    internal sealed record Sizes(int SaturationEdits, int SequentialEdits, TimeSpan LatencyDuration, int VolumeEdits);
 
     internal sealed record Phase(
         int Edits,
@@ -86,6 +86,16 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
         await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bench: latency, {latencyEdits} edits at {rate:0.00}/s (half the ceiling) …"));
         var latency = await RunPhaseAsync(latencyEdits, i => TimeSpan.FromSeconds(i / rate), [], ct);
 
+        // Volume: the same worker against a simulator that answers at once (no GPU bound), so the worker itself is the
+        // bottleneck: its own ceiling and its marginal CPU per edit, without the fixed cost of a process that mostly
+        // waits for the model (timers, thread wake-ups, tiered JIT), which dominates cpu_ms_per_edit at 3.6 edits/s.
+        await Console.Error.WriteLineAsync($"bench: volume, {sizes.VolumeEdits} edits offered at once to an instant model …");
+        await using var instant = await VllmSimulator.StartAsync(new VllmSimulatorOptions { Latency = TimeSpan.Zero, Seed = 11 }, ct: ct);
+        var volume = await RunPhaseAsync(sizes.VolumeEdits, _ => TimeSpan.Zero, new()
+        {
+            ["Safeguard:Llm:Endpoint"] = instant.BaseUrl.ToString(),
+        }, ct);
+
         var prefix = PrefixCache(saturation.Requests, saturation.Llm.CachedPromptTokens);
         Directory.CreateDirectory("artifacts/bench");
         await File.WriteAllTextAsync("artifacts/bench/worker-metrics-saturation.prom", saturation.Metrics, ct);
@@ -125,7 +135,10 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
                 ["cpu_ms_per_edit"] = Round(saturation.SteadyCpuMsPerEdit, 2),
                 ["cpu_ms_per_edit_with_startup"] = Round(saturation.TotalCpuMsPerEdit, 2),
                 ["cpu_ms_per_edit_half_load"] = Round(latency.TotalCpuMsPerEdit, 2),
+                ["cpu_ms_per_edit_at_volume"] = Round(volume.SteadyCpuMsPerEdit, 2),
+                ["worker_edits_per_s_instant_model"] = Round(volume.SteadyEditsPerSecond, 1),
                 ["peak_rss_mb"] = Round(Math.Max(saturation.PeakRssMb, latency.PeakRssMb), 1),
+                ["peak_rss_mb_at_volume"] = Round(volume.PeakRssMb, 1),
                 ["llm_requests_per_edit"] = Round(requestsPerEdit, 3),
                 ["prompt_tokens_per_edit"] = Round((double)saturation.Llm.PromptTokens / saturation.Edits, 1),
                 ["completion_tokens_per_request"] = Round(saturation.Llm.MeanCompletionTokens, 1),

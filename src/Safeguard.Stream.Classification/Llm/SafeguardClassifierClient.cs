@@ -2,7 +2,6 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Globalization;
 using System.Net;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenAI;
@@ -133,12 +132,13 @@ public sealed partial class SafeguardClassifierClient
         {
             var diff = edit.Diff.TruncateTo(budget);
             truncated = diff.Truncated;
-            ChatMessage[] messages = [new SystemChatMessage(policy.Body), new UserChatMessage(EditPromptRenderer.Render(edit.Edit, diff))];
+            var request = ChatExchange.WriteRequest(_options.Model, policy.Body, EditPromptRenderer.Render(edit.Edit, diff), effort, maxOutputTokens,
+                _options.RequestLogProbabilities ? _options.TopLogProbabilities : null);
 
-            Answer answer;
+            ChatAnswer answer;
             try
             {
-                answer = await SendAsync(messages, CreateOptions(effort, maxOutputTokens), cancellationToken);
+                answer = await SendAsync(request, cancellationToken);
             }
             catch (ClientResultException ex) when (IsContextLength(ex))
             {
@@ -170,11 +170,10 @@ public sealed partial class SafeguardClassifierClient
                 throw new LlmUnavailableException($"model server unavailable: {Describe(ex)}", ex);
             }
 
-            var completion = answer.Completion;
-            usage.Add(completion.Usage);
-            finishReason = completion.FinishReason.ToString().ToLowerInvariant();
-            var content = completion.Content.Count > 0 ? string.Concat(completion.Content.Select(p => p.Text)) : null;
-            var stoppedByLength = completion.FinishReason == ChatFinishReason.Length;
+            usage.Add(answer);
+            finishReason = answer.FinishReason;
+            var content = answer.Content;
+            var stoppedByLength = answer.StoppedByLength;
 
             if (!VerdictParser.TryParse(content, out var parsed, out var parseError, out var failure))
             {
@@ -205,7 +204,7 @@ public sealed partial class SafeguardClassifierClient
                 continue;
             }
 
-            var probability = VerdictProbability.FromLogProbabilities(completion.ContentTokenLogProbabilities, parsed.Violation, content);
+            var probability = VerdictProbability.FromLogProbabilities(answer.Tokens, parsed.Violation, content);
             var score = probability ?? VerdictProbability.Fallback(parsed);
             return Verdict(policy, effort, truncated, started, usage, finishReason) with
             {
@@ -236,25 +235,9 @@ public sealed partial class SafeguardClassifierClient
         ArgumentNullException.ThrowIfNull(body);
         try
         {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind != JsonValueKind.Object ||
-                !document.RootElement.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array ||
-                choices.GetArrayLength() == 0 || !choices[0].TryGetProperty("message", out var message) || message.ValueKind != JsonValueKind.Object)
-            {
-                return null;
-            }
-
-            foreach (var name in (ReadOnlySpan<string>)["reasoning", "reasoning_content"])
-            {
-                if (message.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
-                {
-                    return value.GetString();
-                }
-            }
-
-            return null;
+            return ChatExchange.ReadAnswer(body).Reasoning;
         }
-        catch (JsonException)
+        catch (MalformedResponseException)
         {
             return null;
         }
@@ -290,7 +273,7 @@ public sealed partial class SafeguardClassifierClient
         return delay < TimeSpan.Zero ? TimeSpan.Zero : delay > max ? max : delay;
     }
 
-    private async Task<Answer> SendAsync(ChatMessage[] messages, ChatCompletionOptions options, CancellationToken cancellationToken) =>
+    private async Task<ChatAnswer> SendAsync(BinaryData request, CancellationToken cancellationToken) =>
         await _transport.ExecuteAsync(
             async ct =>
             {
@@ -298,21 +281,18 @@ public sealed partial class SafeguardClassifierClient
                 var sent = _timeProvider.GetTimestamp();
                 try
                 {
-                    var result = await _attemptTimeout.ExecuteAsync(async t => await _chat.CompleteChatAsync(messages, options, t), ct);
-                    var completion = result.Value;
-                    lease.Succeeded(_timeProvider.GetElapsedTime(sent), completion.Usage?.OutputTokenCount ?? 0);
-                    return new Answer(completion, _options.StoreReasoning ? ReadReasoning(result.GetRawResponse().Content) : null);
+                    // The SDK's protocol method: its pipeline, key and error mapping (non-2xx → ClientResultException);
+                    // the body is read by ChatExchange, not by the SDK's typed model (see ChatExchange).
+                    var result = await _attemptTimeout.ExecuteAsync(
+                        async t => await _chat.CompleteChatAsync(BinaryContent.Create(request), new RequestOptions { CancellationToken = t }), ct);
+                    var answer = ChatExchange.ReadAnswer(result.GetRawResponse().Content);
+                    lease.Succeeded(_timeProvider.GetElapsedTime(sent), answer.CompletionTokens);
+                    return answer;
                 }
                 catch (Exception ex) when (ex is TimeoutRejectedException or HttpRequestException || ex is ClientResultException client && IsTransient(client))
                 {
                     lease.Dropped();
                     throw;
-                }
-                catch (Exception ex) when (ex is JsonException or FormatException or ArgumentOutOfRangeException or InvalidOperationException or KeyNotFoundException
-                                           && !ct.IsCancellationRequested)
-                {
-                    // A 200 whose body is not a completion (cut off, not JSON, unknown finish_reason): the SDK cannot read it.
-                    throw new MalformedResponseException($"unreadable completion ({ex.GetType().Name})", ex);
                 }
             },
             cancellationToken);
@@ -334,33 +314,6 @@ public sealed partial class SafeguardClassifierClient
         FinishReason = finishReason,
         ClassifiedAt = _timeProvider.GetUtcNow(),
     };
-
-    private ChatCompletionOptions CreateOptions(ReasoningEffort effort, int? maxOutputTokens)
-    {
-#pragma warning disable OPENAI001 // ReasoningEffortLevel is marked experimental in the SDK; vLLM maps it to harmony's "Reasoning:" header.
-        var options = new ChatCompletionOptions
-        {
-            ReasoningEffortLevel = effort switch
-            {
-                ReasoningEffort.High => ChatReasoningEffortLevel.High,
-                ReasoningEffort.Medium => ChatReasoningEffortLevel.Medium,
-                _ => ChatReasoningEffortLevel.Low,
-            },
-        };
-#pragma warning restore OPENAI001
-        if (maxOutputTokens is { } max)
-        {
-            options.MaxOutputTokenCount = max;
-        }
-
-        if (_options.RequestLogProbabilities)
-        {
-            options.IncludeLogProbabilities = true;
-            options.TopLogProbabilityCount = _options.TopLogProbabilities;
-        }
-
-        return options;
-    }
 
     private static ReasoningEffort Lower(ReasoningEffort effort) => effort switch
     {
@@ -390,19 +343,17 @@ public sealed partial class SafeguardClassifierClient
         _ => ex.GetType().Name,
     };
 
-    private sealed record Answer(ChatCompletion Completion, string? Reasoning);
-
     private sealed class UsageTotals
     {
         public int Prompt { get; private set; }
         public int Completion { get; private set; }
         public int Cached { get; private set; }
 
-        public void Add(ChatTokenUsage? usage)
+        public void Add(ChatAnswer answer)
         {
-            Prompt += usage?.InputTokenCount ?? 0;
-            Completion += usage?.OutputTokenCount ?? 0;
-            Cached += usage?.InputTokenDetails?.CachedTokenCount ?? 0;
+            Prompt += answer.PromptTokens;
+            Completion += answer.CompletionTokens;
+            Cached += answer.CachedTokens;
         }
     }
 

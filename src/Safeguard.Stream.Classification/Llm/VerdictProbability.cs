@@ -1,5 +1,4 @@
 using System.Text;
-using OpenAI.Chat;
 using Safeguard.Stream.Core.Verdicts;
 
 namespace Safeguard.Stream.Classification.Llm;
@@ -7,7 +6,7 @@ namespace Safeguard.Stream.Classification.Llm;
 /// <summary>
 /// P(violation) for a verdict.
 /// <para>
-/// <b>From logprobs</b> (<see cref="FromLogProbabilities(IReadOnlyList{ChatTokenLogProbabilityDetails}, bool, string)"/>): vLLM returns logprobs for every generated token — the
+/// <b>From logprobs</b> (<see cref="FromLogProbabilities(IReadOnlyList{TokenLogProbability}, bool, string)"/>): vLLM returns logprobs for every generated token — the
 /// analysis channel, the harmony markers and the final answer — so the reasoning may well contain "violation" and
 /// a 0 or 1 of its own. Only the final answer counts: the search starts after the last final-channel marker
 /// (<c>&lt;|channel|&gt;final … &lt;|message|&gt;</c>) when the server included the markers, otherwise at the start of
@@ -33,13 +32,13 @@ public static class VerdictProbability
     private const string FinalMarker = "final";
     private const string MessageMarker = "<|message|>";
 
-    public static double? FromLogProbabilities(IReadOnlyList<ChatTokenLogProbabilityDetails>? tokens, bool violation) =>
+    public static double? FromLogProbabilities(IReadOnlyList<TokenLogProbability>? tokens, bool violation) =>
         FromLogProbabilities(tokens, violation, content: null);
 
     /// <param name="tokens">The completion's logprobs, all generated tokens.</param>
     /// <param name="violation">The parsed verdict.</param>
     /// <param name="content">The final answer text, used to find where the answer starts when the markers are absent.</param>
-    public static double? FromLogProbabilities(IReadOnlyList<ChatTokenLogProbabilityDetails>? tokens, bool violation, string? content)
+    public static double? FromLogProbabilities(IReadOnlyList<TokenLogProbability>? tokens, bool violation, string? content)
     {
         if (tokens is null || tokens.Count == 0)
         {
@@ -68,7 +67,7 @@ public static class VerdictProbability
             return null; // no final answer located and no key: nothing tells which digit is the verdict
         }
 
-        ChatTokenLogProbabilityDetails? digit = null;
+        TokenLogProbability? digit = null;
         for (var i = firstAnswerToken; i < tokens.Count; i++)
         {
             if (starts[i] + tokens[i].Token.Length <= searchFrom)
@@ -129,7 +128,7 @@ public static class VerdictProbability
         return 0;
     }
 
-    private static int FirstTokenAt(int[] starts, IReadOnlyList<ChatTokenLogProbabilityDetails> tokens, int offset)
+    private static int FirstTokenAt(int[] starts, IReadOnlyList<TokenLogProbability> tokens, int offset)
     {
         for (var i = 0; i < tokens.Count; i++)
         {
@@ -142,10 +141,10 @@ public static class VerdictProbability
         return tokens.Count;
     }
 
-    private static double FromDigit(ChatTokenLogProbabilityDetails digit, bool violation)
+    private static double FromDigit(TokenLogProbability digit, bool violation)
     {
         double? p1 = null, p0 = null;
-        foreach (var alternative in digit.TopLogProbabilities)
+        foreach (var alternative in digit.TopAlternatives)
         {
             switch (Digit(alternative.Token))
             {

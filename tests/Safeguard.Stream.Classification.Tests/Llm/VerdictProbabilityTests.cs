@@ -1,14 +1,11 @@
-using OpenAI.Chat;
 using Safeguard.Stream.Classification.Llm;
 
 namespace Safeguard.Stream.Classification.Tests.Llm;
 
 public sealed class VerdictProbabilityTests
 {
-    private static ChatTokenLogProbabilityDetails Token(string token, double logprob, params (string Token, double LogProb)[] top) =>
-        OpenAIChatModelFactory.ChatTokenLogProbabilityDetails(
-            token, (float)logprob, null,
-            [.. top.Select(t => OpenAIChatModelFactory.ChatTokenTopLogProbabilityDetails(t.Token, (float)t.LogProb, null))]);
+    private static TokenLogProbability Token(string token, double logprob, params (string Token, double LogProb)[] top) =>
+        new(token, logprob, [.. top.Select(t => new TokenAlternative(t.Token, t.LogProb))]);
 
     [Fact]
     public void FromLogProbabilities_BothDigitsInTopAlternatives_Renormalises()
