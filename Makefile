@@ -16,9 +16,9 @@ FAKES := artifacts/publish/fakes
 setup:
 	@scripts/setup.sh
 
-## build: Release build; the CLI is published to artifacts/publish/safeguard/safeguard.
+## build: Release build; the CLI is published (ReadyToRun, this machine's runtime) to artifacts/publish/safeguard/safeguard.
 build:
-	dotnet publish src/Safeguard.Stream.Worker -c $(CONFIG) -o $(PUBLISH) --nologo -v quiet
+	dotnet publish src/Safeguard.Stream.Worker -c $(CONFIG) --use-current-runtime --self-contained false -o $(PUBLISH) --nologo -v quiet
 
 fakes:
 	dotnet publish tests/Safeguard.Stream.Fakes -c $(CONFIG) -o $(FAKES) --nologo -v quiet

@@ -71,8 +71,8 @@ results["enrich"] = enrich;
 if (worker is not null)
 {
     var sizes = quick
-        ? new PipelineBenchmark.Sizes(SaturationEdits: 120, SequentialEdits: 3, LatencyDuration: TimeSpan.FromSeconds(15), VolumeEdits: 400)
-        : new PipelineBenchmark.Sizes(SaturationEdits: 500, SequentialEdits: 6, LatencyDuration: TimeSpan.FromSeconds(45), VolumeEdits: 2_000);
+        ? new PipelineBenchmark.Sizes(SaturationEdits: 120, SequentialEdits: 3, LatencyDuration: TimeSpan.FromSeconds(15), VolumeEdits: 400, VolumeWarmupEdits: 200)
+        : new PipelineBenchmark.Sizes(SaturationEdits: 500, SequentialEdits: 6, LatencyDuration: TimeSpan.FromSeconds(45), VolumeEdits: 2_000, VolumeWarmupEdits: 500);
     await using var bench = new PipelineBenchmark(Path.GetFullPath(worker), Path.GetFullPath(policiesDir), sizes);
     var pipeline = await bench.RunAsync(CancellationToken.None);
     foreach (var (key, value) in pipeline)
