@@ -46,6 +46,8 @@ public sealed class KafkaSourceGroupTests(LocalServicesFixture services)
             ["Safeguard:Source:Kafka:AutoOffsetReset"] = "earliest",
             ["Safeguard:Source:Kafka:CommitInterval"] = "00:00:00.200",
             ["Safeguard:Policies:Enabled:0"] = "spam",
+            // In-process hosts log to the test host's console; keep it for problems, not lifecycle chatter.
+            ["Logging:LogLevel:Default"] = "Warning",
         };
         var expected = edits.InScope.Count;
 
