@@ -1,9 +1,7 @@
 using System.CommandLine;
-using Confluent.Kafka;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Kafka;
 using Safeguard.Stream.Worker.Hosting;
@@ -30,7 +28,7 @@ internal static class RunCommand
             await using var app = builder.Build();
 
             // Fail fast, naming the dependency, rather than starting a worker that cannot make progress.
-            await PreflightWithGraceAsync(app.Services, ct);
+            await PreflightWithGraceAsync(app.Services, builder.Configuration.GetValue("Safeguard:StartupGrace", TimeSpan.FromSeconds(15)), ct);
 
             app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = _ => false });
             app.MapHealthChecks("/health", new HealthCheckOptions
@@ -58,12 +56,12 @@ internal static class RunCommand
     }
 
     /// <summary>
-    /// Dependencies often come up together with the worker (a pod beside a database restarting), so each check gets a
-    /// short grace period before the worker gives up with the dependency named.
+    /// Dependencies often come up together with the worker (a pod beside a database restarting), so each check gets
+    /// <c>Safeguard:StartupGrace</c> (15 s) before the worker gives up with the dependency and its setting named.
     /// </summary>
-    private static async Task PreflightWithGraceAsync(IServiceProvider services, CancellationToken cancellationToken)
+    private static async Task PreflightWithGraceAsync(IServiceProvider services, TimeSpan grace, CancellationToken cancellationToken)
     {
-        var deadline = TimeProvider.System.GetTimestamp() + (15 * TimeProvider.System.TimestampFrequency);
+        var deadline = TimeProvider.System.GetTimestamp() + (long)(grace.TotalSeconds * TimeProvider.System.TimestampFrequency);
         while (true)
         {
             try
@@ -78,37 +76,28 @@ internal static class RunCommand
         }
     }
 
+    /// <summary>The readiness checks of <see cref="SafeguardHealthChecks"/>, each failure naming the setting to look at.</summary>
     private static async Task PreflightAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
-        var postgres = services.GetRequiredService<NpgsqlDataSource>();
-        try
-        {
-            await using var connection = await postgres.OpenConnectionAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
-        {
-            throw new DependencyUnavailableException($"Postgres is unreachable (Safeguard:Postgres:ConnectionString): {ex.Message}");
-        }
-
-        // Same check as the readiness probe, with the API key: vLLM started with --api-key refuses /v1 without it.
         var llm = services.GetRequiredService<IOptions<LlmOptions>>().Value;
-        var check = await new SafeguardHealthChecks.LlmHealthCheck(
-                services.GetRequiredService<IOptions<LlmOptions>>(), services.GetRequiredService<IHttpClientFactory>())
-            .CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext(), cancellationToken);
-        if (check.Status != Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
-        {
-            throw new DependencyUnavailableException($"the LLM endpoint {llm.Endpoint} is unreachable (Safeguard:Llm:Endpoint or SAFEGUARD_LLM_URL): {check.Description}");
-        }
-
         var kafka = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
-        using var admin = new AdminClientBuilder(new AdminClientConfig(KafkaVerdictSink.CreateConfig(kafka))).Build();
-        try
+        (string Dependency, IHealthCheck Check)[] checks =
+        [
+            ("Postgres is unreachable (Safeguard:Postgres:ConnectionString)",
+                ActivatorUtilities.CreateInstance<SafeguardHealthChecks.PostgresHealthCheck>(services)),
+            // With the API key: vLLM started with --api-key refuses /v1 without it.
+            ($"the LLM endpoint {llm.Endpoint} is unreachable (Safeguard:Llm:Endpoint or SAFEGUARD_LLM_URL)",
+                ActivatorUtilities.CreateInstance<SafeguardHealthChecks.LlmHealthCheck>(services)),
+            ($"Kafka is unreachable (Safeguard:Kafka:BootstrapServers={kafka.BootstrapServers})",
+                services.GetRequiredService<SafeguardHealthChecks.KafkaHealthCheck>()),
+        ];
+        foreach (var (dependency, check) in checks)
         {
-            admin.GetMetadata(TimeSpan.FromSeconds(5));
-        }
-        catch (KafkaException ex)
-        {
-            throw new DependencyUnavailableException($"Kafka is unreachable (Safeguard:Kafka:BootstrapServers={kafka.BootstrapServers}): {ex.Message}");
+            var result = await check.CheckHealthAsync(new HealthCheckContext(), cancellationToken);
+            if (result.Status != HealthStatus.Healthy)
+            {
+                throw new DependencyUnavailableException($"{dependency}: {result.Description}");
+            }
         }
     }
 }

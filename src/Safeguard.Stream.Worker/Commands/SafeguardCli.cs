@@ -50,17 +50,6 @@ internal static class SafeguardCli
             return ExitCodes.RuntimeFailure;
         }
     }
-
-    private static Command NotYet(string name, string description, string what)
-    {
-        var command = new Command(name, description + " [not implemented yet]") { TreatUnmatchedTokensAsErrors = false };
-        command.SetAction(_ =>
-        {
-            Console.Error.WriteLine($"safeguard {name}: {what} is not implemented yet.");
-            return ExitCodes.BadUsage;
-        });
-        return command;
-    }
 }
 
 /// <summary>A command-line mistake: reported without a stack trace, exit code 2.</summary>

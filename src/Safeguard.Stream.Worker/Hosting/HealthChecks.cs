@@ -73,7 +73,8 @@ internal static class SafeguardHealthChecks
             }
             catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException)
             {
-                return HealthCheckResult.Unhealthy("postgres unreachable: " + ex.GetType().Name);
+                // The message names the host and port (never the password): what an operator needs to fix it.
+                return HealthCheckResult.Unhealthy($"postgres unreachable: {ex.GetType().Name}: {ex.Message}");
             }
         }
     }
@@ -128,7 +129,7 @@ internal static class SafeguardHealthChecks
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
-                return HealthCheckResult.Unhealthy("model server unreachable: " + ex.GetType().Name);
+                return HealthCheckResult.Unhealthy($"model server unreachable: {ex.GetType().Name}: {ex.Message}");
             }
         }
     }

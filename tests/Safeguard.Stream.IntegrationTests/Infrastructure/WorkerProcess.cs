@@ -54,6 +54,22 @@ internal sealed class WorkerProcess : IDisposable
         return new WorkerProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start the worker"));
     }
 
+    /// <summary>The exit code once the process has exited and its output is read, or null if it runs past <paramref name="timeout"/>.</summary>
+    public async Task<int?> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(limit.Token);
+            return _process.ExitCode;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
     public void Kill()
     {
         if (!_process.HasExited)
