@@ -190,10 +190,11 @@ public sealed class SseReplayServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext ctx)
     {
-        var attempt = Interlocked.Increment(ref _connectionCount);
+        // Record what the client sent before counting the connection, so a test that sees the count sees the header.
         var lastEventId = ctx.Request.Headers["Last-Event-ID"].ToString();
         _lastEventIds.Enqueue(string.IsNullOrEmpty(lastEventId) ? null : lastEventId);
         _streamsRequested.Enqueue((string?)ctx.Request.RouteValues["streams"] ?? "");
+        var attempt = Interlocked.Increment(ref _connectionCount);
 
         if (attempt <= (_options.Status429Count ?? 0))
         {
