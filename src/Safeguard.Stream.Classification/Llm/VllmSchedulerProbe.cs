@@ -22,6 +22,9 @@ public sealed partial class VllmSchedulerProbe(
     public const string HttpClientName = "vllm-metrics";
     public const string WaitingGauge = "vllm:num_requests_waiting";
 
+    /// <summary>The shortest time one reading stays in force.</summary>
+    public static readonly TimeSpan MinimumValidity = TimeSpan.FromSeconds(2);
+
     /// <summary>How long the probe waits after a failed read before trying again.</summary>
     public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(30);
 
@@ -141,8 +144,9 @@ public sealed partial class VllmSchedulerProbe(
                 return $"no readable {WaitingGauge} series";
             }
 
-            // Three missed reads make the signal stale, so a probe that stops answering hands back to the latency rule.
-            limiter.ObserveServerQueue(waiting.Value, llm.SchedulerProbeInterval * 3);
+            // Three missed reads (at least 2 s) make the signal stale, so a probe that stops answering hands back to the
+            // latency rule, while one slow scrape on a busy machine does not flip the rule.
+            limiter.ObserveServerQueue(waiting.Value, TimeSpan.FromTicks(Math.Max(llm.SchedulerProbeInterval.Ticks * 3, MinimumValidity.Ticks)));
             return null;
         }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))

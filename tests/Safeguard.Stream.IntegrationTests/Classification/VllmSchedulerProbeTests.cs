@@ -73,8 +73,8 @@ public sealed class VllmSchedulerProbeTests
         Assert.NotNull(limiter.ServerWaiting);
         // In the second half the limit stays around the batch (a few requests queued at the server at times), far
         // from the 64 allowed. Loose bounds: the probe's reads may come late on a loaded machine.
-        Assert.True(limits.Max() <= 4 * MaxNumSeqs, $"limit reached {limits.Max()} (batch {MaxNumSeqs}); server max queue {stats.MaxQueueSeen}");
-        Assert.InRange(limits.Average(), MaxNumSeqs * 0.75, MaxNumSeqs * 2.0);
+        Assert.True(limits.Max() <= 6 * MaxNumSeqs, $"limit reached {limits.Max()} (batch {MaxNumSeqs}); server max queue {stats.MaxQueueSeen}");
+        Assert.InRange(limits.Average(), MaxNumSeqs * 0.75, MaxNumSeqs * 3.0);
     }
 
     private static EnrichedEdit Edit(long revId) => new(
