@@ -187,33 +187,8 @@ public static class ChatExchange
             var tokens = new List<TokenLogProbability>();
             while (Next(ref reader) != JsonTokenType.EndArray)
             {
-                Require(ref reader, JsonTokenType.StartObject);
-                string? token = null;
-                double logprob = 0;
-                TokenAlternative[]? top = null;
-                while (NextProperty(ref reader))
-                {
-                    if (reader.ValueTextEquals("token"u8))
-                    {
-                        Next(ref reader);
-                        token = reader.GetString();
-                    }
-                    else if (reader.ValueTextEquals("logprob"u8))
-                    {
-                        Next(ref reader);
-                        logprob = reader.GetDouble();
-                    }
-                    else if (reader.ValueTextEquals("top_logprobs"u8) && Next(ref reader) == JsonTokenType.StartArray)
-                    {
-                        top = ReadAlternatives(ref reader);
-                    }
-                    else
-                    {
-                        SkipValue(ref reader); // "bytes" and anything newer
-                    }
-                }
-
-                tokens.Add(new TokenLogProbability(token ?? string.Empty, logprob, top ?? []));
+                var (token, logprob, top) = ReadEntry(ref reader, withAlternatives: true);
+                tokens.Add(new TokenLogProbability(token, logprob, top ?? []));
             }
 
             answer.Tokens = tokens;
@@ -225,31 +200,46 @@ public static class ChatExchange
         var top = new List<TokenAlternative>(8);
         while (Next(ref reader) != JsonTokenType.EndArray)
         {
-            Require(ref reader, JsonTokenType.StartObject);
-            string? token = null;
-            double logprob = 0;
-            while (NextProperty(ref reader))
-            {
-                if (reader.ValueTextEquals("token"u8))
-                {
-                    Next(ref reader);
-                    token = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("logprob"u8))
-                {
-                    Next(ref reader);
-                    logprob = reader.GetDouble();
-                }
-                else
-                {
-                    SkipValue(ref reader);
-                }
-            }
-
-            top.Add(new TokenAlternative(token ?? string.Empty, logprob));
+            var (token, logprob, _) = ReadEntry(ref reader, withAlternatives: false);
+            top.Add(new TokenAlternative(token, logprob));
         }
 
         return [.. top];
+    }
+
+    /// <summary>
+    /// One logprob entry, <c>{"token", "logprob", "bytes", "top_logprobs"}</c>: a generated token or one of its
+    /// alternatives (which have no <c>top_logprobs</c>). <c>bytes</c> and unknown fields are skipped.
+    /// </summary>
+    private static (string Token, double LogProbability, TokenAlternative[]? Alternatives) ReadEntry(ref Utf8JsonReader reader, bool withAlternatives)
+    {
+        Require(ref reader, JsonTokenType.StartObject);
+        string? token = null;
+        double logprob = 0;
+        TokenAlternative[]? top = null;
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("token"u8))
+            {
+                Next(ref reader);
+                token = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("logprob"u8))
+            {
+                Next(ref reader);
+                logprob = reader.GetDouble();
+            }
+            else if (withAlternatives && reader.ValueTextEquals("top_logprobs"u8) && Next(ref reader) == JsonTokenType.StartArray)
+            {
+                top = ReadAlternatives(ref reader);
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+
+        return (token ?? string.Empty, logprob, top);
     }
 
     private static void ReadUsage(ref Utf8JsonReader reader, AnswerBuilder answer)

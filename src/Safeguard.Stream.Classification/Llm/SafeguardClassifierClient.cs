@@ -226,23 +226,6 @@ public sealed partial class SafeguardClassifierClient
         };
     }
 
-    /// <summary>
-    /// The model's reasoning from the raw completion JSON: <c>choices[0].message.reasoning</c> (vLLM ≥ 0.11.1), else
-    /// <c>reasoning_content</c> (older vLLM, and kept alongside until its removal). Null when neither is a string.
-    /// </summary>
-    public static string? ReadReasoning(BinaryData body)
-    {
-        ArgumentNullException.ThrowIfNull(body);
-        try
-        {
-            return ChatExchange.ReadAnswer(body).Reasoning;
-        }
-        catch (MalformedResponseException)
-        {
-            return null;
-        }
-    }
-
     /// <summary><c>Retry-After</c> (seconds or an HTTP date) of a failed response, capped; null when absent or unreadable.</summary>
     internal static TimeSpan? RetryAfter(ClientResultException exception, DateTimeOffset now, TimeSpan max) =>
         exception.GetRawResponse() is { } response && response.Headers.TryGetValue("Retry-After", out var value)

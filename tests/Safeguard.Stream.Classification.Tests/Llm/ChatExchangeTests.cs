@@ -73,6 +73,31 @@ public sealed class ChatExchangeTests
     }
 
     [Theory]
+    [InlineData("""{"choices":[{"message":{"content":"0","reasoning":"new field","reasoning_content":"old field"}}]}""", "new field")]
+    [InlineData("""{"choices":[{"message":{"content":"0","reasoning_content":"vLLM 0.10 field"}}]}""", "vLLM 0.10 field")]
+    [InlineData("""{"choices":[{"message":{"content":"0","reasoning":null,"reasoning_content":"fallback"}}]}""", "fallback")]
+    [InlineData("""{"choices":[{"message":{"content":"0"}}]}""", null)]
+    [InlineData("""{"choices":[]}""", null)]
+    [InlineData("""{"choices":[{"message":""", null)]
+    public void ReadAnswer_Reasoning_PrefersReasoningThenReasoningContent(string json, string? expected)
+    {
+        Assert.Equal(expected, Reasoning(BinaryData.FromString(json)));
+    }
+
+    /// <summary>The reasoning of a completion; null for a body that is not one.</summary>
+    private static string? Reasoning(BinaryData body)
+    {
+        try
+        {
+            return ChatExchange.ReadAnswer(body).Reasoning;
+        }
+        catch (MalformedResponseException)
+        {
+            return null;
+        }
+    }
+
+    [Theory]
     [InlineData("""{"choices":[{"message":{"content":null},"finish_reason":"length"}]}""", null, "length")]
     [InlineData("""{"choices":[{"message":{"content":"x","reasoning_content":"old"},"finish_reason":"stop"}],"usage":null}""", "x", "stop")]
     [InlineData("""{"choices":[{"message":{"content":"a"},"finish_reason":null},{"message":{"content":"b"}}]}""", "a", null)]

@@ -7,18 +7,6 @@ public sealed class SafeguardClassifierClientTests
     private static readonly DateTimeOffset s_now = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
     [Theory]
-    [InlineData("""{"choices":[{"message":{"content":"0","reasoning":"new field","reasoning_content":"old field"}}]}""", "new field")]
-    [InlineData("""{"choices":[{"message":{"content":"0","reasoning_content":"vLLM 0.10 field"}}]}""", "vLLM 0.10 field")]
-    [InlineData("""{"choices":[{"message":{"content":"0","reasoning":null,"reasoning_content":"fallback"}}]}""", "fallback")]
-    [InlineData("""{"choices":[{"message":{"content":"0"}}]}""", null)]
-    [InlineData("""{"choices":[]}""", null)]
-    [InlineData("""{"choices":[{"message":""", null)]
-    public void ReadReasoning_RawCompletion_PrefersReasoningThenReasoningContent(string json, string? expected)
-    {
-        Assert.Equal(expected, SafeguardClassifierClient.ReadReasoning(BinaryData.FromString(json)));
-    }
-
-    [Theory]
     [InlineData("7", 7_000)]
     [InlineData("0.5", 500)]
     [InlineData("Thu, 01 Jan 2026 12:00:30 GMT", 30_000)]

@@ -36,7 +36,8 @@ public sealed class SafeguardClassifierClientTests
         return change is null ? policy : change(policy);
     }
 
-    private static EnrichedEdit Edit(string added, long revId = 1001, string comment = "summary", string title = "Example page") => new(
+    /// <summary>An enwiki article edit adding <paramref name="added"/> (lines split on \n), ready for the classifier.</summary>
+    internal static EnrichedEdit Edit(string added, long revId = 1001, string comment = "summary", string title = "Example page") => new(
         new RoutedEdit(
             new SourceEvent(revId, "test", null, ReadOnlyMemory<byte>.Empty),
             new EditEvent

@@ -3,8 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Classification.Policies;
-using Safeguard.Stream.Core.Diffs;
-using Safeguard.Stream.Core.Events;
 using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Fakes;
 using Safeguard.Stream.IntegrationTests.Infrastructure;
@@ -77,24 +75,6 @@ public sealed class VllmSchedulerProbeTests
         Assert.InRange(limits.Average(), MaxNumSeqs * 0.75, MaxNumSeqs * 3.0);
     }
 
-    private static EnrichedEdit Edit(long revId) => new(
-        new RoutedEdit(
-            new SourceEvent(revId, "test", null, ReadOnlyMemory<byte>.Empty),
-            new EditEvent
-            {
-                SchemaUri = "/mediawiki/page/change/1.2.0",
-                Stream = "mediawiki.page_change.v1",
-                Domain = "en.wikipedia.org",
-                WikiId = "enwiki",
-                RevId = revId,
-                ParentRevId = revId - 1,
-                Kind = EditKind.Edit,
-                SourceKind = "edit",
-                PageTitle = "Example page " + revId,
-                Namespace = 0,
-                EventTime = DateTimeOffset.UnixEpoch,
-                Comment = "copyedit",
-            },
-            []),
-        new DiffText([$"The bridge opened in {1900 + (revId % 100)}."], [], []));
+    private static EnrichedEdit Edit(long revId) =>
+        SafeguardClassifierClientTests.Edit($"The bridge opened in {1900 + (revId % 100)}.", revId, comment: "copyedit", title: "Example page " + revId);
 }
