@@ -75,6 +75,38 @@ public sealed class VllmSchedulerProbeTests
         Assert.InRange(limits.Average(), MaxNumSeqs * 0.75, MaxNumSeqs * 3.0);
     }
 
+    [Theory]
+    [InlineData("/no-such-metrics")] // the simulator answers 404, as a gateway in front of vLLM would
+    [InlineData(null)] // a closed port: connection refused
+    public async Task Probe_MetricsUnreadable_LeavesTheLimiterOnTheLatencyRule(string? path)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var simulator = await VllmSimulator.StartAsync(new VllmSimulatorOptions(), ct: ct);
+        int closedPort;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        var options = new LlmOptions
+        {
+            Endpoint = simulator.BaseUrl,
+            MetricsEndpoint = path is null ? new Uri($"http://127.0.0.1:{closedPort}/metrics") : new Uri(simulator.BaseUrl, path),
+            SchedulerProbeInterval = TimeSpan.FromMilliseconds(100),
+        };
+        var limiter = options.CreateLimiter();
+        using var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
+        using var probe = new VllmSchedulerProbe(Options.Create(options), limiter, services.GetRequiredService<IHttpClientFactory>(), NullLogger<VllmSchedulerProbe>.Instance);
+
+        await probe.StartAsync(ct);
+        await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+        await probe.StopAsync(ct);
+
+        Assert.Null(limiter.ServerWaiting); // no reading: the limit keeps following latency
+        Assert.False(probe.ExecuteTask?.IsFaulted ?? false, "the probe failed instead of retrying later");
+    }
+
     private static EnrichedEdit Edit(long revId) =>
         SafeguardClassifierClientTests.Edit($"The bridge opened in {1900 + (revId % 100)}.", revId, comment: "copyedit", title: "Example page " + revId);
 }
