@@ -21,6 +21,7 @@ public static class ClassificationHostingExtensions
         builder.Services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<LlmOptions>>().Value.CreateLimiter());
         builder.Services.TryAddSingleton<PolicyCatalog>();
         builder.Services.TryAddSingleton<IPolicyCatalog>(sp => sp.GetRequiredService<PolicyCatalog>());
+        builder.Services.TryAddSingleton<LlmServerStatus>();
         builder.Services.TryAddSingleton<SafeguardClassifierClient>();
         return builder;
     }

@@ -15,7 +15,10 @@ namespace Safeguard.Stream.Classification;
 /// worked on at once and the policies of one edit run concurrently; how many requests actually reach the model at
 /// once is decided by the client's shared <see cref="AdaptiveConcurrencyLimiter"/>, so vLLM's continuous batching
 /// stays full without being overloaded. An outage of the model server blocks the affected requests (backpressure,
-/// nothing is dropped) until it answers again; a request the server rejects dead-letters that edit.
+/// nothing is dropped) until it answers again. So does a server that refuses every request for a configuration
+/// reason (wrong API key, unknown model, wrong endpoint: <see cref="LlmServerProblem"/>): classification pauses with
+/// no verdict and no dead letter, so the checkpoint does not move, and resumes by itself once the server accepts the
+/// requests. Only a request the server rejects for itself (another 4xx) dead-letters that edit.
 /// </summary>
 public sealed partial class ClassificationStage(
     PipelineChannels channels,
@@ -109,6 +112,12 @@ public sealed partial class ClassificationStage(
             catch (LlmRejectedException ex)
             {
                 return new PolicyOutcome(policy.Id, null, ex);
+            }
+            catch (LlmMisconfiguredException)
+            {
+                // Logged once per change by LlmServerStatus, not here: every waiting edit lands in this loop.
+                await Task.Delay(backoff, timeProvider, cancellationToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxOutageBackoff.Ticks));
             }
             catch (LlmUnavailableException ex)
             {

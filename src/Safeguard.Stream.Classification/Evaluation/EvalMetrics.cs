@@ -43,6 +43,9 @@ public sealed record EvalRunInfo(
 {
     /// <summary>True when the verdicts came from the vLLM simulator (its rationales start with "[simulated]").</summary>
     public bool Simulated { get; init; }
+
+    /// <summary>The chat role the policy was sent in (<c>developer</c> or <c>system</c>, <c>Safeguard:Llm:PolicyRole</c>); null in runs written before it was recorded.</summary>
+    public string? PolicyRole { get; init; }
 }
 
 public sealed record EvalDatasetSummary(

@@ -34,7 +34,7 @@ public static class EvalReportWriter
             .Append("</style></head><body>\n");
 
         html.Append("<h1>").Append(E($"Policy {run.PolicyId} v{run.PolicyVersion}")).Append("</h1><p class=\"muted\">")
-            .Append(E(Invariant($"dataset {run.Dataset} · model {run.Model} · mode {run.PolicyMode} · threshold {run.PolicyThreshold:0.###} · positive labels {string.Join(", ", run.PositiveLabels)} · {run.Repeats} run(s) · started {run.StartedAt:yyyy-MM-dd HH:mm:ss} UTC · {run.DurationSeconds:0.#} s")))
+            .Append(E(Invariant($"dataset {run.Dataset} · model {run.Model} · policy role {run.PolicyRole ?? "-"}{(baseline is null ? "" : $" (baseline: {baseline.Run.PolicyRole ?? "-"})")} · mode {run.PolicyMode} · threshold {run.PolicyThreshold:0.###} · positive labels {string.Join(", ", run.PositiveLabels)} · {run.Repeats} run(s) · started {run.StartedAt:yyyy-MM-dd HH:mm:ss} UTC · {run.DurationSeconds:0.#} s")))
             .Append("</p>\n");
         if (run.Simulated || baseline?.Run.Simulated == true)
         {

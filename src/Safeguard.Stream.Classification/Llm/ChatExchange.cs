@@ -20,6 +20,12 @@ public sealed record ChatAnswer(
     IReadOnlyList<TokenLogProbability>? Tokens)
 {
     public bool StoppedByLength => FinishReason == "length";
+
+    /// <summary>
+    /// <c>usage.prompt_tokens_details</c> was an object (vLLM sends it only with <c>--enable-prompt-tokens-details</c>;
+    /// otherwise it is null and <see cref="CachedTokens"/> says nothing).
+    /// </summary>
+    public bool HasPromptTokensDetails { get; init; }
 }
 
 /// <summary>
@@ -33,16 +39,19 @@ public static class ChatExchange
 {
     private static readonly JsonReaderOptions s_reader = new() { MaxDepth = 64 };
 
-    /// <summary>The request, with the fields and names the SDK sends (<c>max_completion_tokens</c>, <c>reasoning_effort</c>).</summary>
-    public static BinaryData WriteRequest(string model, string system, string user, ReasoningEffort effort, int? maxOutputTokens, int? topLogProbabilities)
+    /// <summary>
+    /// The request, with the fields and names the SDK sends (<c>max_completion_tokens</c>, <c>reasoning_effort</c>):
+    /// the policy message (<paramref name="policyRole"/>, see <see cref="SafeguardClassifierClient.PolicyMessage"/>), then the edit.
+    /// </summary>
+    public static BinaryData WriteRequest(string model, string policyRole, string policy, string user, ReasoningEffort effort, int? maxOutputTokens, int? topLogProbabilities)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(system.Length + user.Length + 256);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(policy.Length + user.Length + 256);
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
             w.WriteString("model", model);
             w.WriteStartArray("messages");
-            WriteMessage(w, "system", system);
+            WriteMessage(w, policyRole, policy);
             WriteMessage(w, "user", user);
             w.WriteEndArray();
             w.WriteString("reasoning_effort", effort switch
@@ -120,7 +129,7 @@ public static class ChatExchange
 
         return answer.SawMessage
             ? new ChatAnswer(answer.Content, answer.FinishReason, answer.Reasoning ?? answer.ReasoningContent, answer.PromptTokens,
-                answer.CompletionTokens, answer.CachedTokens, answer.Tokens)
+                answer.CompletionTokens, answer.CachedTokens, answer.Tokens) { HasPromptTokensDetails = answer.HasPromptTokensDetails }
             : throw new JsonException("the completion has no choice with a message");
     }
 
@@ -256,6 +265,7 @@ public static class ChatExchange
             }
             else if (reader.ValueTextEquals("prompt_tokens_details"u8) && Next(ref reader) == JsonTokenType.StartObject)
             {
+                answer.HasPromptTokensDetails = true;
                 while (NextProperty(ref reader))
                 {
                     if (reader.ValueTextEquals("cached_tokens"u8) && Next(ref reader) == JsonTokenType.Number)
@@ -333,6 +343,7 @@ public static class ChatExchange
         public int PromptTokens { get; set; }
         public int CompletionTokens { get; set; }
         public int CachedTokens { get; set; }
+        public bool HasPromptTokensDetails { get; set; }
         public List<TokenLogProbability>? Tokens { get; set; }
     }
 

@@ -19,6 +19,16 @@ public sealed class LlmOptions
     public string? ApiKey { get; set; }
 
     /// <summary>
+    /// The role the policy is sent in. <see cref="LlmPolicyRole.Developer"/> (the default) sends a <c>developer</c>
+    /// message that starts with <c># Instructions</c>: the form gpt-oss-safeguard was trained on (its Hugging Face chat
+    /// template renders a system or developer message that way), which vLLM 0.14 passes through as a raw developer
+    /// message. <see cref="LlmPolicyRole.System"/> sends the bare policy as a <c>system</c> message, which vLLM 0.14
+    /// renders as a second raw system message after its own: for servers that render roles differently. Compare the
+    /// two with <c>safeguard eval --policy-role</c>.
+    /// </summary>
+    public LlmPolicyRole PolicyRole { get; set; } = LlmPolicyRole.Developer;
+
+    /// <summary>
     /// Upper bound of the adaptive limit on model requests in flight (all edits and policies together), and the
     /// number of edits the classification stage works on at once.
     /// </summary>
@@ -117,6 +127,16 @@ public sealed class LlmOptions
         var min = Math.Min(MinConcurrency, MaxConcurrency);
         return new AdaptiveConcurrencyLimiter(min, MaxConcurrency, InitialConcurrency is { } initial ? Math.Clamp(initial, min, MaxConcurrency) : null);
     }
+}
+
+/// <summary>The chat role that carries the policy (<see cref="LlmOptions.PolicyRole"/>).</summary>
+public enum LlmPolicyRole
+{
+    /// <summary>A <c>developer</c> message starting with <c># Instructions</c>.</summary>
+    Developer,
+
+    /// <summary>The bare policy as a <c>system</c> message.</summary>
+    System,
 }
 
 /// <summary>Cross-field rules of <see cref="LlmOptions"/>.</summary>

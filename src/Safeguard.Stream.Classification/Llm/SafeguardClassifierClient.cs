@@ -10,6 +10,8 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
+using Safeguard.Stream.Core.Diffs;
+using Safeguard.Stream.Core.Events;
 using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Policies;
 using Safeguard.Stream.Core.Prompts;
@@ -19,8 +21,9 @@ namespace Safeguard.Stream.Classification.Llm;
 
 /// <summary>
 /// Asks gpt-oss-safeguard (via vLLM's Chat Completions API, through the official OpenAI SDK) whether an edit
-/// violates a policy. The policy is the system message, byte-identical for every edit; the edit is the user message
-/// (<see cref="EditPromptRenderer"/>).
+/// violates a policy. The policy is the first message, byte-identical for every edit (vLLM's prefix cache): by default
+/// a <c>developer</c> message that starts with <c># Instructions</c>, the form the model was trained on
+/// (<see cref="LlmOptions.PolicyRole"/>); the edit is the user message (<see cref="EditPromptRenderer"/>).
 /// <para>Two layers of retries, each with one job:</para>
 /// <list type="number">
 /// <item><b>Transport</b> (Polly; the SDK's own retries are off): 5xx (including vLLM's empty-body 500), 408, 429,
@@ -30,11 +33,15 @@ namespace Safeguard.Stream.Classification.Llm;
 /// <item><b>Answer</b> (up to <see cref="LlmOptions.MaxAttempts"/>), each shape with a defined outcome:
 /// <c>finish_reason: "length"</c> without a usable answer → retry one reasoning-effort step lower (and with twice the
 /// output cap, when one is set), then error verdict <c>length</c>; HTTP 400 for context length → retry with half the
-/// diff budget, then error verdict <c>context_length</c>; malformed or partial verdict JSON, empty content →
+/// diff budget, then error verdict <c>context_length</c> (vLLM 0.14's gpt-oss path words it "max_tokens must be at least 1,
+/// got -N", newer and OpenAI-style servers "maximum context length"); malformed or partial verdict JSON, empty content →
 /// retry, then error verdict <c>unparsable_verdict</c> / <c>empty_content</c>; a response body that is not valid
 /// completion JSON → retry, then error verdict <c>malformed_response</c>; a verdict outside 0/1 → error verdict
-/// <c>verdict_out_of_range</c> at once. Any other 4xx (bad request, unknown model) throws
-/// <see cref="LlmRejectedException"/>, which dead-letters the edit.</item>
+/// <c>verdict_out_of_range</c> at once. Empty content with <c>finish_reason: "stop"</c> and a verdict at the end of the
+/// reasoning (vLLM 0.11.x puts an answer without an analysis part there; a malformed final header does the same) is
+/// read from the reasoning, logged once. 401, 403 and 404 (key, model, endpoint: <see cref="LlmServerProblem"/>)
+/// throw <see cref="LlmMisconfiguredException"/>: the stage pauses and nothing is dead-lettered. Any other 4xx
+/// throws <see cref="LlmRejectedException"/>, which dead-letters the edit.</item>
 /// </list>
 /// Every HTTP request holds a slot of the shared <see cref="AdaptiveConcurrencyLimiter"/> and reports its latency
 /// per completion token, or a drop (timeout, 5xx, 429), to it.
@@ -48,18 +55,22 @@ public sealed partial class SafeguardClassifierClient
     private readonly ILogger<SafeguardClassifierClient> _logger;
     private readonly ResiliencePipeline _transport;
     private readonly ResiliencePipeline _attemptTimeout;
+    private readonly LlmServerStatus _status;
+    private int _reasoningShapeLogged;
 
     public SafeguardClassifierClient(
         IOptions<LlmOptions> options,
         AdaptiveConcurrencyLimiter limiter,
         TimeProvider timeProvider,
-        ILogger<SafeguardClassifierClient> logger)
+        ILogger<SafeguardClassifierClient> logger,
+        LlmServerStatus? status = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _limiter = limiter;
         _timeProvider = timeProvider;
         _logger = logger;
+        _status = status ?? new LlmServerStatus(Microsoft.Extensions.Logging.Abstractions.NullLogger<LlmServerStatus>.Instance);
         _chat = new ChatClient(
             _options.Model,
             new ApiKeyCredential(string.IsNullOrEmpty(_options.ApiKey) ? "EMPTY" : _options.ApiKey),
@@ -114,6 +125,22 @@ public sealed partial class SafeguardClassifierClient
     /// <summary>The shared limit on requests in flight (for metrics: <c>CurrentLimit</c>, <c>InFlight</c>).</summary>
     public AdaptiveConcurrencyLimiter Limiter => _limiter;
 
+    /// <summary>Whether the server is refusing requests for a configuration reason (read by <c>/health</c>).</summary>
+    public LlmServerStatus Status => _status;
+
+    /// <summary>
+    /// The policy message exactly as sent: role and text. Deterministic per policy and setting, so the first message is
+    /// byte-identical for every edit and vLLM's prefix cache holds it.
+    /// </summary>
+    public static (string Role, string Text) PolicyMessage(Policy policy, LlmPolicyRole role)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return role == LlmPolicyRole.System ? ("system", policy.Body) : ("developer", DeveloperInstructionsHeader + policy.Body);
+    }
+
+    /// <summary>How the model's chat template opens a developer message (gpt-oss harmony, Hugging Face template).</summary>
+    public const string DeveloperInstructionsHeader = "# Instructions\n\n";
+
     /// <summary>Classifies one edit under one policy (see the class summary for every outcome).</summary>
     public async Task<PolicyVerdict> ClassifyAsync(Policy policy, EnrichedEdit edit, CancellationToken cancellationToken)
     {
@@ -132,13 +159,12 @@ public sealed partial class SafeguardClassifierClient
         {
             var diff = edit.Diff.TruncateTo(budget);
             truncated = diff.Truncated;
-            var request = ChatExchange.WriteRequest(_options.Model, policy.Body, EditPromptRenderer.Render(edit.Edit, diff), effort, maxOutputTokens,
-                _options.RequestLogProbabilities ? _options.TopLogProbabilities : null);
+            var request = WriteRequest(policy, edit.Edit, diff, effort, maxOutputTokens);
 
             ChatAnswer answer;
             try
             {
-                answer = await SendAsync(request, cancellationToken);
+                answer = await SendCheckedAsync(request, cancellationToken);
             }
             catch (ClientResultException ex) when (IsContextLength(ex))
             {
@@ -155,7 +181,7 @@ public sealed partial class SafeguardClassifierClient
             }
             catch (ClientResultException ex) when (!IsTransient(ex))
             {
-                // 400 (bad request), 401/403 (key), 404 (unknown model): retrying the same request cannot help.
+                // Any other 4xx: this request is wrong, and retrying it cannot help.
                 throw new LlmRejectedException($"model server rejected the request: {Describe(ex)}", ex);
             }
             catch (MalformedResponseException ex)
@@ -174,6 +200,14 @@ public sealed partial class SafeguardClassifierClient
             finishReason = answer.FinishReason;
             var content = answer.Content;
             var stoppedByLength = answer.StoppedByLength;
+            if (string.IsNullOrWhiteSpace(content) && answer.FinishReason == "stop" && VerdictParser.LastVerdictObject(answer.Reasoning) is { } inReasoning)
+            {
+                content = inReasoning;
+                if (Interlocked.Exchange(ref _reasoningShapeLogged, 1) == 0)
+                {
+                    Log.VerdictInReasoning(_logger, _options.Endpoint);
+                }
+            }
 
             if (!VerdictParser.TryParse(content, out var parsed, out var parseError, out var failure))
             {
@@ -256,6 +290,47 @@ public sealed partial class SafeguardClassifierClient
         return delay < TimeSpan.Zero ? TimeSpan.Zero : delay > max ? max : delay;
     }
 
+    /// <summary>
+    /// One request exactly as <see cref="ClassifyAsync"/>'s first attempt sends it, and the answer as the server gave it:
+    /// no answer-level retries, no verdict. For <c>safeguard llm check</c>, which inspects the answer's shape.
+    /// Throws <see cref="LlmMisconfiguredException"/>, <see cref="ClientResultException"/> (other HTTP errors),
+    /// <see cref="MalformedResponseException"/>, or a transport exception.
+    /// </summary>
+    public Task<ChatAnswer> ExchangeAsync(Policy policy, EditEvent edit, DiffText diff, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(edit);
+        ArgumentNullException.ThrowIfNull(diff);
+        return SendCheckedAsync(WriteRequest(policy, edit, diff.TruncateTo(_options.MaxDiffCharacters), policy.ReasoningEffort, _options.MaxOutputTokens), cancellationToken);
+    }
+
+    private BinaryData WriteRequest(Policy policy, EditEvent edit, DiffText diff, ReasoningEffort effort, int? maxOutputTokens)
+    {
+        var (role, instructions) = PolicyMessage(policy, _options.PolicyRole);
+        return ChatExchange.WriteRequest(_options.Model, role, instructions, EditPromptRenderer.Render(edit, diff), effort, maxOutputTokens,
+            _options.RequestLogProbabilities ? _options.TopLogProbabilities : null);
+    }
+
+    /// <summary>
+    /// Sends through the transport pipeline and keeps <see cref="Status"/> current: 401/403 (key) and 404 (model,
+    /// endpoint) would fail every request the same way until a setting changes, so they become
+    /// <see cref="LlmMisconfiguredException"/>; any answer clears the problem.
+    /// </summary>
+    private async Task<ChatAnswer> SendCheckedAsync(BinaryData request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var answer = await SendAsync(request, cancellationToken);
+            _status.Accepted();
+            return answer;
+        }
+        catch (ClientResultException ex) when (!IsTransient(ex) && LlmServerProblem.FromResponse(ex.Status, Body(ex), _options) is { } problem)
+        {
+            _status.Report(problem);
+            throw new LlmMisconfiguredException(problem, ex);
+        }
+    }
+
     private async Task<ChatAnswer> SendAsync(BinaryData request, CancellationToken cancellationToken) =>
         await _transport.ExecuteAsync(
             async ct =>
@@ -306,17 +381,50 @@ public sealed partial class SafeguardClassifierClient
 
     private static bool IsTransient(ClientResultException ex) => ex.Status is 0 or 408 or 429 or >= 500;
 
-    /// <summary>vLLM answers a prompt over the model's context with 400 "This model's maximum context length is N tokens…".</summary>
-    private static bool IsContextLength(ClientResultException ex)
+    /// <summary>
+    /// A 400 for a prompt over the model's context. vLLM 0.14's gpt-oss path skips input validation, so the output
+    /// budget goes negative: <c>"max_tokens must be at least 1, got -7584. (parameter=max_tokens, value=-7584)"</c>
+    /// with <c>param: "max_tokens"</c> (0 when the prompt fills the context exactly). Newer vLLM says "…exceeds the
+    /// model's maximum context length…"; OpenAI-style servers "This model's maximum context length is N tokens…".
+    /// </summary>
+    internal static bool IsContextLength(ClientResultException ex) =>
+        ex.Status == (int)HttpStatusCode.BadRequest && IsContextLengthMessage(Body(ex) ?? ex.Message);
+
+    internal static bool IsContextLengthMessage(string body)
     {
-        if (ex.Status != (int)HttpStatusCode.BadRequest)
+        if (body.Contains("context length", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        const string Budget = "max_tokens must be at least 1, got ";
+        var at = body.IndexOf(Budget, StringComparison.Ordinal);
+        if (at < 0)
         {
             return false;
         }
 
-        var body = ex.GetRawResponse()?.Content?.ToString() ?? ex.Message;
-        return body.Contains("maximum context length", StringComparison.OrdinalIgnoreCase) ||
-               body.Contains("context length", StringComparison.OrdinalIgnoreCase);
+        var number = body.AsSpan(at + Budget.Length);
+        var end = 0;
+        while (end < number.Length && (number[end] == '-' || char.IsAsciiDigit(number[end])))
+        {
+            end++;
+        }
+
+        // Only a budget of 0 or below means "the prompt left no room" (the client never sends a cap below 256).
+        return long.TryParse(number[..end], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var budget) && budget <= 0;
+    }
+
+    private static string? Body(ClientResultException ex)
+    {
+        try
+        {
+            return ex.GetRawResponse()?.Content?.ToString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // the body was not buffered
+        }
     }
 
     private static string Describe(Exception? ex) => ex switch
@@ -357,6 +465,12 @@ public sealed partial class SafeguardClassifierClient
         [LoggerMessage(EventId = 3004, EventName = "CircuitOpened", Level = LogLevel.Error,
             Message = "Model server keeps failing; circuit open for {BreakDuration}")]
         public static partial void CircuitOpened(ILogger logger, TimeSpan breakDuration);
+
+        [LoggerMessage(EventId = 3005, EventName = "VerdictInReasoning", Level = LogLevel.Warning,
+            Message = "The model server at {Endpoint} answered with empty content and the verdict at the end of the reasoning " +
+                      "(vLLM 0.11.x's answer shape, or a malformed final-channel header); verdicts are read from the reasoning. " +
+                      "vLLM 0.13 or later puts the answer in content. Logged once.")]
+        public static partial void VerdictInReasoning(ILogger logger, Uri endpoint);
     }
 }
 

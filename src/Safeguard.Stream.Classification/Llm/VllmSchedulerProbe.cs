@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -122,12 +121,7 @@ public sealed partial class VllmSchedulerProbe(
     /// <summary>One read; null when the limiter got an observation, else what went wrong.</summary>
     private async Task<string?> ProbeOnceAsync(HttpClient http, Uri uri, LlmOptions llm, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        if (!string.IsNullOrEmpty(llm.ApiKey))
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", llm.ApiKey);
-        }
-
+        using var request = LlmModelsProbe.Get(uri, llm);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(llm.SchedulerProbeInterval * 2 < TimeSpan.FromSeconds(2) ? TimeSpan.FromSeconds(2) : llm.SchedulerProbeInterval * 2);
         try

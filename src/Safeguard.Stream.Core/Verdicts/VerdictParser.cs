@@ -128,6 +128,68 @@ public static class VerdictParser
             }
             : null;
 
+    /// <summary>
+    /// The last complete JSON object in <paramref name="text"/> that has a <c>"violation"</c> key, or null. For
+    /// answers whose verdict sits at the end of the reasoning (vLLM 0.11.x with an answer that has no analysis part;
+    /// a malformed final-channel header): reasoning may quote JSON of its own earlier on, so only the last object
+    /// counts, and an object cut off at the end is no answer at all.
+    /// </summary>
+    public static string? LastVerdictObject(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        // From the last '{' backwards: the first balanced object that holds the key is the last answer, and prose
+        // before it (an unmatched brace, quotes) cannot throw the count off.
+        for (var start = text.LastIndexOf('{'); start >= 0; start = start == 0 ? -1 : text.LastIndexOf('{', start - 1))
+        {
+            if (BalancedEnd(text, start) is { } end && text.AsSpan(start, end - start + 1).Contains("\"violation\"", StringComparison.Ordinal))
+            {
+                return text[start..(end + 1)];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The index of the brace that closes the object opened at <paramref name="start"/>, strings respected; null if it never closes.</summary>
+    private static int? BalancedEnd(string text, int start)
+    {
+        var depth = 0;
+        var inString = false;
+        for (var i = start; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (inString)
+            {
+                if (c == '\\')
+                {
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    inString = false;
+                }
+            }
+            else if (c == '"')
+            {
+                inString = true;
+            }
+            else if (c == '{')
+            {
+                depth++;
+            }
+            else if (c == '}' && --depth == 0)
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Invariant formatting for probabilities in logs and CSV.</summary>
     public static string FormatProbability(double? probability) =>
         probability is { } p ? p.ToString("0.000", CultureInfo.InvariantCulture) : "";

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Safeguard.Stream.Classification.Evaluation;
 using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Classification.Policies;
@@ -35,9 +36,10 @@ internal static class EvalCommand
         var repeat = new Option<string?>("--repeat") { Description = "Classify every record K times to measure agreement (default 1)." };
         var concurrency = new Option<string?>("--concurrency") { Description = $"Requests in flight (default {DefaultConcurrency}); also caps Safeguard:Llm:MaxConcurrency for this run." };
         var baseline = new Option<string?>("--baseline") { Description = "An earlier eval --out folder to compare with, side by side in the report." };
+        var policyRole = new Option<string?>("--policy-role") { Description = "developer (default: '# Instructions' developer message) or system: the role the policy is sent in (Safeguard:Llm:PolicyRole). Compare both with --baseline." };
         var command = new Command("eval", "Measure a policy on a labeled dataset (--dataset FILE --policy ID --out DIR).")
         {
-            dataset, policy, output, positive, negative, limit, repeat, concurrency, baseline,
+            dataset, policy, output, positive, negative, limit, repeat, concurrency, baseline, policyRole,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, ct) => SafeguardCli.Guard(async () =>
@@ -56,7 +58,8 @@ internal static class EvalCommand
                 parse.GetValue(limit) is { } l ? Number(l, "--limit", 1, int.MaxValue) : null,
                 parse.GetValue(repeat) is { } r ? Number(r, "--repeat", 1, MaxRepeat) : 1,
                 parse.GetValue(concurrency) is { } c ? Number(c, "--concurrency", 1, 1024) : DefaultConcurrency,
-                parse.GetValue(baseline));
+                parse.GetValue(baseline),
+                parse.GetValue(policyRole) is { } role ? Role(role) : null);
             return await RunAsync(settings, ct);
         }));
         return command;
@@ -64,7 +67,7 @@ internal static class EvalCommand
 
     private sealed record EvalSettings(
         string Dataset, string PolicyId, string Out, IReadOnlyList<string> Positive, IReadOnlyList<string> Negative,
-        int? Limit, int Repeat, int Concurrency, string? Baseline);
+        int? Limit, int Repeat, int Concurrency, string? Baseline, LlmPolicyRole? PolicyRole);
 
     private static async Task<int> RunAsync(EvalSettings settings, CancellationToken ct)
     {
@@ -82,11 +85,17 @@ internal static class EvalCommand
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
         var limit = settings.Concurrency.ToString(CultureInfo.InvariantCulture);
-        SafeguardHost.Configure(builder, new Dictionary<string, string?>
+        var overrides = new Dictionary<string, string?>
         {
             ["Safeguard:Llm:MaxConcurrency"] = limit,
             ["Safeguard:Llm:InitialConcurrency"] = limit,
-        });
+        };
+        if (settings.PolicyRole is { } role)
+        {
+            overrides["Safeguard:Llm:PolicyRole"] = role.ToString();
+        }
+
+        SafeguardHost.Configure(builder, overrides);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddSafeguardClassification();
         using var host = builder.Build();
@@ -132,11 +141,12 @@ internal static class EvalCommand
         }
 
         var client = host.Services.GetRequiredService<SafeguardClassifierClient>();
+        var policyRole = host.Services.GetRequiredService<IOptions<LlmOptions>>().Value.PolicyRole;
         var time = TimeProvider.System;
         var startedAt = time.GetUtcNow();
         var started = time.GetTimestamp();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"eval: policy {policy.Id} v{policy.Version} ({policy.Mode.ToString().ToLowerInvariant()}, threshold {policy.Threshold}), model {client.Model}, {data.Records.Count} record(s) × {settings.Repeat} run(s), concurrency {settings.Concurrency}"));
+            $"eval: policy {policy.Id} v{policy.Version} ({policy.Mode.ToString().ToLowerInvariant()}, threshold {policy.Threshold}), model {client.Model}, policy role {policyRole.ToString().ToLowerInvariant()}, {data.Records.Count} record(s) × {settings.Repeat} run(s), concurrency {settings.Concurrency}"));
 
         var work = Enumerable.Range(1, settings.Repeat).SelectMany(run => data.Records.Select(record => (Run: run, Record: record))).ToList();
         var predictions = new EvalPrediction[work.Count];
@@ -154,7 +164,7 @@ internal static class EvalCommand
                     var verdict = await client.ClassifyAsync(policy, record.ToEnrichedEdit(policy, index + 1, time.GetUtcNow()), token);
                     prediction = EvalPrediction.FromVerdict(record, run, verdict);
                 }
-                catch (Exception ex) when (!token.IsCancellationRequested)
+                catch (Exception ex) when (ex is not LlmMisconfiguredException && !token.IsCancellationRequested)
                 {
                     // One record must not end an hour-long run: the failure is its prediction, counted as an error.
                     var reason = ex switch
@@ -174,7 +184,7 @@ internal static class EvalCommand
         var ordered = predictions.OrderBy(p => p.Repeat).ThenBy(p => p.Line).ToList();
         var run = new EvalRunInfo(policy.Id, policy.Version, policy.Mode.ToString().ToLowerInvariant(), policy.Threshold, client.Model,
             Path.GetFileName(settings.Dataset), labels.Positive, labels.Negative, settings.Repeat, settings.Concurrency, startedAt,
-            time.GetElapsedTime(started).TotalSeconds);
+            time.GetElapsedTime(started).TotalSeconds) { PolicyRole = policyRole.ToString().ToLowerInvariant() };
         var summary = new EvalDatasetSummary(
             data.LinesRead, data.Records.Count, data.Problems.Count, data.Records.Count(r => r.Truth), data.Records.Count(r => !r.Truth), data.Limited,
             data.Records.Count(r => !policy.AppliesTo.Matches(r.Wiki, r.Lang, r.Namespace)), data.Problems);
@@ -253,6 +263,13 @@ internal static class EvalCommand
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
             ? value
             : throw new UsageException($"{option}: expected a whole number from {min} to {max}, got '{text}'");
+
+    private static LlmPolicyRole Role(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "developer" => LlmPolicyRole.Developer,
+        "system" => LlmPolicyRole.System,
+        _ => throw new UsageException($"--policy-role: expected developer or system, got '{text}'"),
+    };
 
     private static string[] List(string? text) =>
         text is null ? [] : [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];

@@ -2,7 +2,6 @@ using System.CommandLine;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Kafka;
 using Safeguard.Stream.Worker.Hosting;
 
@@ -79,14 +78,14 @@ internal static class RunCommand
     /// <summary>The readiness checks of <see cref="SafeguardHealthChecks"/>, each failure naming the setting to look at.</summary>
     private static async Task PreflightAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
-        var llm = services.GetRequiredService<IOptions<LlmOptions>>().Value;
         var kafka = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
         (string Dependency, IHealthCheck Check)[] checks =
         [
             ("Postgres is unreachable (Safeguard:Postgres:ConnectionString)",
                 ActivatorUtilities.CreateInstance<SafeguardHealthChecks.PostgresHealthCheck>(services)),
-            // With the API key: vLLM started with --api-key refuses /v1 without it.
-            ($"the LLM endpoint {llm.Endpoint} is unreachable (Safeguard:Llm:Endpoint or SAFEGUARD_LLM_URL)",
+            // With the API key (vLLM started with --api-key refuses /v1 without it); the description names the setting:
+            // Safeguard:Llm:Endpoint (unreachable, not an OpenAI API), :ApiKey (401/403) or :Model (not served).
+            ("the model server check failed",
                 ActivatorUtilities.CreateInstance<SafeguardHealthChecks.LlmHealthCheck>(services)),
             ($"Kafka is unreachable (Safeguard:Kafka:BootstrapServers={kafka.BootstrapServers})",
                 services.GetRequiredService<SafeguardHealthChecks.KafkaHealthCheck>()),

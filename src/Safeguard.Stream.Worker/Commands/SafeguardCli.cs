@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Options;
+using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Worker.Hosting;
 
 namespace Safeguard.Stream.Worker.Commands;
@@ -15,6 +16,7 @@ internal static class SafeguardCli
         root.Subcommands.Add(RouteCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(LlmCommand.Create());
         root.Subcommands.Add(PoliciesCommand.Create());
         root.Subcommands.Add(DbCommand.Create());
         root.Subcommands.Add(FlaggedCommand.Create());
@@ -38,6 +40,12 @@ internal static class SafeguardCli
         {
             await Console.Error.WriteLineAsync("error: " + ex.Message);
             return ExitCodes.BadUsage;
+        }
+        catch (LlmMisconfiguredException ex)
+        {
+            // A deployment mistake, not a crash: the message names the setting, no exception type.
+            await Console.Error.WriteLineAsync("error: " + ex.Message);
+            return ExitCodes.RuntimeFailure;
         }
         catch (OperationCanceledException)
         {

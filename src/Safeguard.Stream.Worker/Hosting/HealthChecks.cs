@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Confluent.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -109,28 +108,22 @@ internal static class SafeguardHealthChecks
         }
     }
 
-    internal sealed class LlmHealthCheck(IOptions<LlmOptions> options, IHttpClientFactory httpClientFactory) : IHealthCheck
+    /// <summary>
+    /// The model server lists the configured model to this client (key, endpoint and model checked by
+    /// <see cref="LlmModelsProbe"/>), and the classifier's last request was not refused for a configuration reason.
+    /// Either failure names the setting to fix.
+    /// </summary>
+    internal sealed class LlmHealthCheck(IOptions<LlmOptions> options, IHttpClientFactory httpClientFactory, LlmServerStatus status) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
-            var llm = options.Value;
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(llm.Endpoint.ToString().TrimEnd('/') + "/models"));
-            if (!string.IsNullOrEmpty(llm.ApiKey))
+            if (status.Problem is { } problem)
             {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", llm.ApiKey);
+                return HealthCheckResult.Unhealthy("classification paused: " + problem.Message);
             }
 
-            try
-            {
-                using var response = await httpClientFactory.CreateClient("health").SendAsync(request, cancellationToken);
-                return response.IsSuccessStatusCode
-                    ? HealthCheckResult.Healthy()
-                    : HealthCheckResult.Unhealthy($"model server answered HTTP {(int)response.StatusCode}");
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                return HealthCheckResult.Unhealthy($"model server unreachable: {ex.GetType().Name}: {ex.Message}");
-            }
+            var report = await LlmModelsProbe.CheckAsync(httpClientFactory.CreateClient("health"), options.Value, cancellationToken);
+            return report.Ok ? HealthCheckResult.Healthy(report.Describe(options.Value)) : HealthCheckResult.Unhealthy(report.Describe(options.Value));
         }
     }
 }

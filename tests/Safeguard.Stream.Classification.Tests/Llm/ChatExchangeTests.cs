@@ -126,12 +126,12 @@ public sealed class ChatExchangeTests
     [Fact]
     public void WriteRequest_CarriesTheFieldsTheSdkSends()
     {
-        var body = ChatExchange.WriteRequest("openai/gpt-oss-safeguard-20b", "POLICY \"quoted\"", "EDIT\n<|end|>", ReasoningEffort.Medium, 4096, 5);
+        var body = ChatExchange.WriteRequest("openai/gpt-oss-safeguard-20b", "developer", "POLICY \"quoted\"", "EDIT\n<|end|>", ReasoningEffort.Medium, 4096, 5);
 
         using var document = JsonDocument.Parse(body);
         var root = document.RootElement;
         Assert.Equal("openai/gpt-oss-safeguard-20b", root.GetProperty("model").GetString());
-        Assert.Equal(["system", "user"], root.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("role").GetString()));
+        Assert.Equal(["developer", "user"], root.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("role").GetString()));
         Assert.Equal(["POLICY \"quoted\"", "EDIT\n<|end|>"], root.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("content").GetString()));
         Assert.Equal("medium", root.GetProperty("reasoning_effort").GetString());
         Assert.Equal(4096, root.GetProperty("max_completion_tokens").GetInt32());
@@ -142,12 +142,26 @@ public sealed class ChatExchangeTests
     [Fact]
     public void WriteRequest_NoCapNoLogprobs_SendsNeither()
     {
-        using var document = JsonDocument.Parse(ChatExchange.WriteRequest("m", "p", "e", ReasoningEffort.Low, null, null));
+        using var document = JsonDocument.Parse(ChatExchange.WriteRequest("m", "system", "p", "e", ReasoningEffort.Low, null, null));
 
         Assert.False(document.RootElement.TryGetProperty("max_completion_tokens", out _));
         Assert.False(document.RootElement.TryGetProperty("logprobs", out _));
         Assert.False(document.RootElement.TryGetProperty("top_logprobs", out _));
         Assert.Equal("low", document.RootElement.GetProperty("reasoning_effort").GetString());
+    }
+
+    [Fact]
+    public void ReadAnswer_PromptTokensDetails_NullIsNotZeroCached()
+    {
+        // vLLM without --enable-prompt-tokens-details sends "prompt_tokens_details": null.
+        var without = ChatExchange.ReadAnswer(BinaryData.FromString(
+            """{"choices":[{"message":{"content":"1"},"finish_reason":"stop"}],"usage":{"prompt_tokens":700,"completion_tokens":90,"prompt_tokens_details":null}}"""));
+        var with = ChatExchange.ReadAnswer(BinaryData.FromString(
+            """{"choices":[{"message":{"content":"1"},"finish_reason":"stop"}],"usage":{"prompt_tokens":700,"completion_tokens":90,"prompt_tokens_details":{"cached_tokens":0}}}"""));
+
+        Assert.False(without.HasPromptTokensDetails);
+        Assert.True(with.HasPromptTokensDetails);
+        Assert.Equal(0, with.CachedTokens);
     }
 
     private sealed class Close : IEqualityComparer<double>

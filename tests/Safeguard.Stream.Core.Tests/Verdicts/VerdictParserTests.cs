@@ -60,4 +60,26 @@ public sealed class VerdictParserTests
         Assert.True(VerdictParser.TryParse("{\"violation\":1,\"confidence\":\"High\"}", out var verdict, out _));
         Assert.Equal("high", verdict.Confidence);
     }
+
+    [Theory]
+    // vLLM 0.11.x: an answer without an analysis part is all "reasoning".
+    [InlineData("{\"violation\": 1, \"category\": \"SP1\", \"rationale\": \"Link spam.\"}", "{\"violation\": 1, \"category\": \"SP1\", \"rationale\": \"Link spam.\"}")]
+    // Reasoning that quotes the format first, then answers: only the last object counts.
+    [InlineData("The format is {\"violation\": 0 or 1}. Two shop links.assistantfinal{\"violation\": 1, \"rationale\": \"a } in a string\"}", "{\"violation\": 1, \"rationale\": \"a } in a string\"}")]
+    // An unmatched brace in the prose before the answer.
+    [InlineData("Use { carefully. {\"violation\": 0}", "{\"violation\": 0}")]
+    // Nested objects stay whole.
+    [InlineData("x {\"violation\": 0, \"extra\": {\"a\": 1}} y", "{\"violation\": 0, \"extra\": {\"a\": 1}}")]
+    public void LastVerdictObject_FindsTheAnswerAtTheEnd(string reasoning, string expected) =>
+        Assert.Equal(expected, VerdictParser.LastVerdictObject(reasoning));
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("Just reasoning, no answer.")]
+    [InlineData("{\"category\": \"SP1\"}")]
+    // Cut off: no closing brace, no answer.
+    [InlineData("Reasoning. {\"violation\": 1, \"rationale\": \"cut")]
+    public void LastVerdictObject_NoCompleteVerdict_IsNull(string? reasoning) =>
+        Assert.Null(VerdictParser.LastVerdictObject(reasoning));
 }
