@@ -129,7 +129,8 @@ public static class ChatExchange
 
         return answer.SawMessage
             ? new ChatAnswer(answer.Content, answer.FinishReason, answer.Reasoning ?? answer.ReasoningContent, answer.PromptTokens,
-                answer.CompletionTokens, answer.CachedTokens, answer.Tokens) { HasPromptTokensDetails = answer.HasPromptTokensDetails }
+                answer.CompletionTokens, answer.CachedTokens, answer.Tokens)
+            { HasPromptTokensDetails = answer.HasPromptTokensDetails }
             : throw new JsonException("the completion has no choice with a message");
     }
 

@@ -184,7 +184,8 @@ internal static class EvalCommand
         var ordered = predictions.OrderBy(p => p.Repeat).ThenBy(p => p.Line).ToList();
         var run = new EvalRunInfo(policy.Id, policy.Version, policy.Mode.ToString().ToLowerInvariant(), policy.Threshold, client.Model,
             Path.GetFileName(settings.Dataset), labels.Positive, labels.Negative, settings.Repeat, settings.Concurrency, startedAt,
-            time.GetElapsedTime(started).TotalSeconds) { PolicyRole = policyRole.ToString().ToLowerInvariant() };
+            time.GetElapsedTime(started).TotalSeconds)
+        { PolicyRole = policyRole.ToString().ToLowerInvariant() };
         var summary = new EvalDatasetSummary(
             data.LinesRead, data.Records.Count, data.Problems.Count, data.Records.Count(r => r.Truth), data.Records.Count(r => !r.Truth), data.Limited,
             data.Records.Count(r => !policy.AppliesTo.Matches(r.Wiki, r.Lang, r.Namespace)), data.Problems);
