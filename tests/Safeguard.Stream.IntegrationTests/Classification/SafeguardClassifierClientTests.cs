@@ -90,7 +90,7 @@ public sealed class SafeguardClassifierClientTests
     }
 
     [Fact]
-    public async Task ClassifyAsync_TwoEditsOnePolicy_PolicyIsTheFirstMessageAndByteIdentical()
+    public async Task ClassifyAsync_TwoEditsOnePolicy_PolicyIsAnInstructionsDeveloperMessageAndByteIdentical()
     {
         await using var simulator = await StartAsync(new VllmSimulatorOptions());
         var (client, _) = CreateSut(simulator);
@@ -104,14 +104,30 @@ public sealed class SafeguardClassifierClientTests
         Assert.Equal(2, bodies.Count);
         var first = Messages(bodies[0]);
         var second = Messages(bodies[1]);
-        Assert.Equal("system", first[0].GetProperty("role").GetString());
-        Assert.Equal(policy.Body, first[0].GetProperty("content").GetString());
+        // The form the model was trained on: its chat template renders a system/developer message as "# Instructions".
+        Assert.Equal("developer", first[0].GetProperty("role").GetString());
+        Assert.Equal("# Instructions\n\n" + policy.Body, first[0].GetProperty("content").GetString());
         Assert.Equal(first[0].GetRawText(), second[0].GetRawText()); // byte-identical prefix for vLLM's prefix cache
         Assert.NotEqual(first[1].GetRawText(), second[1].GetRawText());
-        Assert.Equal(["system", "user"], first.Select(m => m.GetProperty("role").GetString()));
+        Assert.Equal(["developer", "user"], first.Select(m => m.GetProperty("role").GetString()));
         Assert.Equal("low", Field(bodies[0], "reasoning_effort"));
         Assert.Equal("True", Field(bodies[0], "logprobs"));
         Assert.Null(Field(bodies[0], "max_completion_tokens")); // no low output cap by default
+    }
+
+    [Fact]
+    public async Task ClassifyAsync_PolicyRoleSystem_SendsTheBarePolicyAsSystem()
+    {
+        await using var simulator = await StartAsync(new VllmSimulatorOptions());
+        var (client, _) = CreateSut(simulator, o => o.PolicyRole = LlmPolicyRole.System);
+        var policy = LoadPolicy("spam");
+
+        var verdict = await client.ClassifyAsync(policy, Edit("Buy cheap watches at http://shop.example"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(VerdictStatus.Ok, verdict.Status);
+        var first = Messages(simulator.CapturedRequests.Single())[0];
+        Assert.Equal("system", first.GetProperty("role").GetString());
+        Assert.Equal(policy.Body, first.GetProperty("content").GetString());
     }
 
     [Fact]
@@ -125,7 +141,7 @@ public sealed class SafeguardClassifierClientTests
 
         Assert.Equal(VerdictStatus.Ok, verdict.Status);
         var messages = Messages(Assert.Single(simulator.CapturedRequests));
-        Assert.Equal(["system", "user"], messages.Select(m => m.GetProperty("role").GetString()));
+        Assert.Equal(["developer", "user"], messages.Select(m => m.GetProperty("role").GetString()));
         Assert.Equal(policy.Body, messages[0].GetProperty("content").GetString());
         var user = messages[1].GetProperty("content").GetString()!;
         Assert.DoesNotContain("<|", user, StringComparison.Ordinal);
@@ -337,13 +353,41 @@ public sealed class SafeguardClassifierClientTests
     }
 
     [Fact]
-    public async Task ClassifyAsync_UnknownModel_IsRejected()
+    public async Task ClassifyAsync_UnknownModel_IsAMisconfigurationNamingTheModelSetting()
     {
         await using var simulator = await StartAsync(new VllmSimulatorOptions());
         var (client, _) = CreateSut(simulator, o => o.Model = "not/served");
 
-        await Assert.ThrowsAsync<LlmRejectedException>(() => client.ClassifyAsync(LoadPolicy("spam"), Edit("text"), TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<LlmMisconfiguredException>(() => client.ClassifyAsync(LoadPolicy("spam"), Edit("text"), TestContext.Current.CancellationToken));
+
+        Assert.Equal("Safeguard:Llm:Model", error.Problem.Setting);
+        Assert.Equal(error.Problem, client.Status.Problem);
         Assert.Equal(1, simulator.RequestCount);
+    }
+
+    [Fact]
+    public async Task ClassifyAsync_WrongBasePath_IsAMisconfigurationNamingTheEndpointSetting()
+    {
+        await using var simulator = await StartAsync(new VllmSimulatorOptions());
+        var (client, _) = CreateSut(simulator, o => o.Endpoint = new Uri(simulator.BaseUrl, "/api/v2/"));
+
+        var error = await Assert.ThrowsAsync<LlmMisconfiguredException>(() => client.ClassifyAsync(LoadPolicy("spam"), Edit("text"), TestContext.Current.CancellationToken));
+
+        Assert.Equal("Safeguard:Llm:Endpoint", error.Problem.Setting);
+    }
+
+    [Fact]
+    public async Task BadRequestThatIsNotAboutLength_IsNotTakenForContextLength()
+    {
+        // A 400 that is the request's own fault (here: top_logprobs above vLLM's limit of 20) must not be retried
+        // with a smaller diff: the client dead-letters it (LlmRejectedException).
+        await using var simulator = await StartAsync(new VllmSimulatorOptions());
+        using var http = new HttpClient();
+        var body = """{"model":"openai/gpt-oss-safeguard-20b","messages":[{"role":"user","content":"x"}],"logprobs":true,"top_logprobs":50}""";
+        using var response = await http.PostAsync(new Uri(simulator.BaseUrl, "chat/completions"), new StringContent(body, System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.False(SafeguardClassifierClient.IsContextLengthMessage(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)));
     }
 
     [Theory]
