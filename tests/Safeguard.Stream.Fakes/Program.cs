@@ -33,7 +33,8 @@ internal static partial class Program
               --llm-max-model-len: like vllm serve --max-model-len (default 131072); a longer prompt gets vLLM 0.14's
               400 "max_tokens must be at least 1, got -N", and the output budget is capped to what the prompt leaves.
               --llm-fault-mode: every chat completion gets one failure, to see how a client (safeguard llm check)
-              reports it: MODES.
+              reports it; one of:
+                MODES.
           safeguard-fakes services-down --state-dir DIR [--timeout 20]
               Stops a running services-up (SIGTERM, then SIGKILL after the timeout), then any PostgreSQL left on DIR/pg,
               and removes the state files. Exits 0 when nothing runs.
@@ -44,7 +45,7 @@ internal static partial class Program
     /// <summary>Options that take no value.</summary>
     private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "llm-enable-prompt-tokens-details" };
 
-    private static string UsageText => Usage.Replace("MODES", string.Join(", ", Enum.GetValues<VllmFault>().Select(FaultModeName)), StringComparison.Ordinal);
+    private static string UsageText => Usage.Replace("MODES", VllmFaultNames.All, StringComparison.Ordinal);
 
     private const int SigKill = 9;
     private const int SigTerm = 15;
@@ -142,7 +143,7 @@ internal static partial class Program
                     ApiKey = Single(options, "llm-api-key"),
                     EnablePromptTokensDetails = options.ContainsKey("llm-enable-prompt-tokens-details"),
                     MaxModelLen = Int(options, "llm-max-model-len", new VllmSimulatorOptions().MaxModelLen),
-                    FaultMode = ParseFaultMode(Single(options, "llm-fault-mode")),
+                    FaultMode = Single(options, "llm-fault-mode") is { } mode ? VllmFaultNames.Parse(mode) : VllmFault.None,
                 },
                 Int(options, "llm-port", 18000),
                 ct);
@@ -391,28 +392,6 @@ internal static partial class Program
         Single(options, name) is { } text
             ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new FormatException($"--{name} must be an integer, got '{text}'.")
             : defaultValue;
-
-    /// <summary>A fault's name on the command line: its enum name in kebab case (ContentNullStop → content-null-stop).</summary>
-    internal static string FaultModeName(VllmFault fault) =>
-        string.Concat(fault.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
-
-    internal static VllmFault ParseFaultMode(string? name)
-    {
-        if (name is null)
-        {
-            return VllmFault.None;
-        }
-
-        foreach (var fault in Enum.GetValues<VllmFault>())
-        {
-            if (FaultModeName(fault) == name)
-            {
-                return fault;
-            }
-        }
-
-        throw new FormatException($"--llm-fault-mode must be one of {string.Join(", ", Enum.GetValues<VllmFault>().Select(FaultModeName))}, got '{name}'.");
-    }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);

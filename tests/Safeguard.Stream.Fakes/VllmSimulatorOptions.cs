@@ -129,6 +129,22 @@ public enum VllmFault
     ReasoningOnly,
 }
 
+/// <summary>The names of <see cref="VllmFault"/> on the command line (<c>--llm-fault-mode</c>): the enum name in kebab case.</summary>
+public static class VllmFaultNames
+{
+    /// <summary>Every name, comma-separated, for usage text.</summary>
+    public static string All => string.Join(", ", Enum.GetValues<VllmFault>().Select(Name));
+
+    /// <summary><paramref name="fault"/>'s name: <c>ContentNullStop</c> → <c>content-null-stop</c>.</summary>
+    public static string Name(VllmFault fault) =>
+        string.Concat(fault.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    /// <summary>The fault named <paramref name="name"/>; <see cref="FormatException"/> naming the valid ones otherwise.</summary>
+    public static VllmFault Parse(string name) =>
+        Enum.GetValues<VllmFault>().Where(f => Name(f) == name).Select(f => (VllmFault?)f).FirstOrDefault()
+        ?? throw new FormatException($"--llm-fault-mode must be one of {All}, got '{name}'.");
+}
+
 /// <summary>How <see cref="VllmSimulator"/> answers a prompt of <see cref="VllmSimulatorOptions.MaxModelLen"/> tokens or more.</summary>
 public enum VllmOverlongPrompt
 {

@@ -393,4 +393,24 @@ public sealed class VllmSimulatorTests
         Assert.Equal(JsonValueKind.String, planned.GetProperty("choices")[0].GetProperty("message").GetProperty("content").ValueKind);
         Assert.All([second, third], c => Assert.Equal(JsonValueKind.Null, c.GetProperty("choices")[0].GetProperty("message").GetProperty("content").ValueKind));
     }
+
+    [Theory]
+    [InlineData("content-null-stop", VllmFault.ContentNullStop)]
+    [InlineData("reasoning-only", VllmFault.ReasoningOnly)]
+    [InlineData("server-error", VllmFault.ServerError)]
+    [InlineData("none", VllmFault.None)]
+    public void FaultNames_KebabCaseName_ParsesToTheFault(string name, VllmFault fault)
+    {
+        Assert.Equal(fault, VllmFaultNames.Parse(name));
+        Assert.Equal(name, VllmFaultNames.Name(fault));
+    }
+
+    [Fact]
+    public void FaultNames_EveryFault_RoundTripsAndAnUnknownNameListsThem()
+    {
+        Assert.All(Enum.GetValues<VllmFault>(), f => Assert.Equal(f, VllmFaultNames.Parse(VllmFaultNames.Name(f))));
+
+        var error = Assert.Throws<FormatException>(() => VllmFaultNames.Parse("ContentNullStop"));
+        Assert.Contains("content-null-stop", error.Message, StringComparison.Ordinal);
+    }
 }
