@@ -20,7 +20,8 @@ case "${1:-}" in
     rm -f "$state/services.env"
     nohup "$fakes" services-up --state-dir "$state" \
       --events "${SAFEGUARD_DEMO_EVENTS:-tests/data/demo/events.jsonl}" \
-      --wiki-fixtures "${SAFEGUARD_DEMO_WIKI:-tests/data/demo/wiki-api.jsonl}" "$@" \
+      --wiki-fixtures "${SAFEGUARD_DEMO_WIKI:-tests/data/demo/wiki-api.jsonl}" \
+      --llm-enable-prompt-tokens-details "$@" \
       >"$state/services.log" 2>&1 &
     if ! "$fakes" wait-ready --state-dir "$state" --timeout 90; then
       echo "services: did not become ready; last lines of $state/services.log:" >&2

@@ -44,7 +44,7 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
     {
         _postgres = await PostgresCluster.StartAsync(ct: ct);
         _kafka = KafkaMockCluster.Start();
-        _llm = await VllmSimulator.StartAsync(new VllmSimulatorOptions { LatencyModel = _model, CaptureRequests = true, Seed = 11 }, ct: ct);
+        _llm = await VllmSimulator.StartAsync(new VllmSimulatorOptions { LatencyModel = _model, CaptureRequests = true, Seed = 11, EnablePromptTokensDetails = true }, ct: ct);
         _wiki = await WikiApiFixtureServer.StartAsync(ct: ct);
         try
         {
@@ -90,7 +90,7 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
         // bottleneck: its own ceiling and its marginal CPU per edit, without the fixed cost of a process that mostly
         // waits for the model (timers, thread wake-ups, tiered JIT), which dominates cpu_ms_per_edit at 3.6 edits/s.
         await Console.Error.WriteLineAsync($"bench: volume, {sizes.VolumeEdits} edits offered at once to an instant model …");
-        await using var instant = await VllmSimulator.StartAsync(new VllmSimulatorOptions { Latency = TimeSpan.Zero, Seed = 11 }, ct: ct);
+        await using var instant = await VllmSimulator.StartAsync(new VllmSimulatorOptions { Latency = TimeSpan.Zero, Seed = 11, EnablePromptTokensDetails = true }, ct: ct);
         var volume = await RunPhaseAsync(sizes.VolumeEdits, _ => TimeSpan.Zero, new()
         {
             ["Safeguard:Llm:Endpoint"] = instant.BaseUrl.ToString(),
@@ -320,10 +320,11 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
         {
             using var doc = JsonDocument.Parse(body);
             var effort = doc.RootElement.TryGetProperty("reasoning_effort", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : "medium";
-            var system = doc.RootElement.GetProperty("messages").EnumerateArray()
-                .FirstOrDefault(m => m.GetProperty("role").GetString() is "system" or "developer");
-            var text = system.ValueKind == JsonValueKind.Object && system.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()! : "";
-            var tokens = HarmonyPreambleTokens(effort) + (text.Length == 0 ? 0 : 4 + SimulatedTokenizer.Count(text));
+            var first = doc.RootElement.GetProperty("messages")[0];
+            var role = first.GetProperty("role").GetString()!;
+            var text = first.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()! : "";
+            // The date only changes digits, which the simulated tokenizer counts one each: any date gives the same count.
+            var tokens = SimulatedHarmonyPrompt.Render(effort, DateOnly.FromDayNumber(0), [new SimulatedChatMessage(role, text)]).PrefixTokens;
             if (!seen.Add(effort + "\u0000" + text))
             {
                 stable += tokens;
@@ -332,12 +333,6 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
 
         return stable == 0 ? double.NaN : (double)cachedTokens / stable;
     }
-
-    /// <summary>The same preamble the simulator counts (vLLM's own harmony system message), plus its 4 framing tokens.</summary>
-    private static int HarmonyPreambleTokens(string effort) =>
-        SimulatedTokenizer.Count(
-            "You are ChatGPT, a large language model trained by OpenAI.\nKnowledge cutoff: 2024-06\nCurrent date: 2026-01-01\n\n" +
-            $"Reasoning: {effort}\n\n# Valid channels: analysis, final. Channel must be included for every message.") + 4;
 
     internal static double Percentile(List<double> values, double q)
     {

@@ -39,7 +39,9 @@ public sealed class ModelServerTests
         var container = pod.Items("containers").Single();
 
         Assert.Equal("kserve-container", container.Text("name"));
-        Assert.StartsWith("rocm/vllm:", container.Text("image"), StringComparison.Ordinal);
+        Assert.Equal(
+            "docker-registry.wikimedia.org/ml/amd-vllm014:gfx90agfx942rocm7.0.0pytorch2.10.0mori0.1flash-attn2.8.3aiter0.1.7vllm0.14",
+            container.Text("image"));
         Assert.Equal("1", container.Text("resources", "limits", "amd.com/gpu"));
         Assert.Equal("AMD_Instinct_MI210", pod.Text("nodeSelector", "amd.com/gpu.product-name"));
         Assert.Contains(pod.Items("tolerations"), t => t.TextOrNull("key") == "amd.com/gpu");
@@ -47,7 +49,7 @@ public sealed class ModelServerTests
         var args = container.Items("args").Select(a => a.Text()).ToList();
         Assert.Equal("/models/gpt-oss-safeguard-20b", args[0]);
         Assert.Equal("openai/gpt-oss-safeguard-20b", ArgValue(args, "--served-model-name"));
-        Assert.Equal("16384", ArgValue(args, "--max-model-len"));
+        Assert.Equal("8192", ArgValue(args, "--max-model-len"));
         Assert.Equal("0.9", ArgValue(args, "--gpu-memory-utilization"));
         Assert.Equal("8000", ArgValue(args, "--port"));
         Assert.Contains("--enable-prefix-caching", args);

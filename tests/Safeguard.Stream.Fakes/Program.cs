@@ -16,6 +16,8 @@ internal static partial class Program
                                         [--pg-port 15432] [--events FILE] [--wiki-fixtures FILE] [--llm-latency-ms 20]
                                         [--kafka-brokers 1] [--kafka-topic NAME[:PARTITIONS]]...
                                         [--llm-capacity-model fixed|continuous-batching] [--llm-capacity KEY=V,...]
+                                        [--llm-api-key KEY] [--llm-enable-prompt-tokens-details] [--llm-max-model-len N]
+                                        [--llm-fault-mode MODE]
               Starts PostgreSQL (own postmaster, data in DIR/pg), a Kafka mock cluster, the vLLM simulator, the SSE
               replay server and the wiki API fixture server; this process stays in the foreground until SIGTERM/SIGINT.
               Writes DIR/fakes.pid at start and DIR/services.env once everything is ready.
@@ -23,12 +25,27 @@ internal static partial class Program
               --llm-capacity-model: fixed (default: every completion takes --llm-latency-ms) or continuous-batching
               (ContinuousBatchingModel: max-num-seqs, prefill and decode rates, prefix cache; single MI210 calibration);
               --llm-capacity overrides its settings: max-num-seqs, prefill-tps, decode-ms, slowdown, max-batched-tokens.
+              The vLLM simulator behaves as vLLM 0.14 serving gpt-oss (its verdicts are [simulated] keyword rules):
+              --llm-api-key: like vllm serve --api-key, /v1/* without "Authorization: Bearer KEY" gets 401
+              {"error":"Unauthorized"}; /health and /metrics stay open.
+              --llm-enable-prompt-tokens-details: like vllm serve --enable-prompt-tokens-details, report
+              usage.prompt_tokens_details.cached_tokens (without it prompt_tokens_details is null).
+              --llm-max-model-len: like vllm serve --max-model-len (default 131072); a longer prompt gets vLLM 0.14's
+              400 "max_tokens must be at least 1, got -N", and the output budget is capped to what the prompt leaves.
+              --llm-fault-mode: every chat completion gets one failure, to see how a client (safeguard llm check)
+              reports it; one of:
+                MODES.
           safeguard-fakes services-down --state-dir DIR [--timeout 20]
               Stops a running services-up (SIGTERM, then SIGKILL after the timeout), then any PostgreSQL left on DIR/pg,
               and removes the state files. Exits 0 when nothing runs.
           safeguard-fakes wait-ready    --state-dir DIR [--timeout 60]
               Waits until DIR/services.env exists. Exit 1 on timeout or if services-up died.
         """;
+
+    /// <summary>Options that take no value.</summary>
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "llm-enable-prompt-tokens-details" };
+
+    private static string UsageText => Usage.Replace("MODES", VllmFaultNames.All, StringComparison.Ordinal);
 
     private const int SigKill = 9;
     private const int SigTerm = 15;
@@ -37,7 +54,7 @@ internal static partial class Program
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
-            Console.WriteLine(Usage);
+            Console.WriteLine(UsageText);
             return args.Length == 0 ? 2 : 0;
         }
 
@@ -48,7 +65,7 @@ internal static partial class Program
         }
         catch (ArgumentException e)
         {
-            await Console.Error.WriteLineAsync(e.Message + Environment.NewLine + Usage);
+            await Console.Error.WriteLineAsync(e.Message + Environment.NewLine + UsageText);
             return 2;
         }
 
@@ -72,7 +89,7 @@ internal static partial class Program
 
     private static int UnknownCommand(string command)
     {
-        Console.Error.WriteLine($"Unknown command '{command}'.{Environment.NewLine}{Usage}");
+        Console.Error.WriteLine($"Unknown command '{command}'.{Environment.NewLine}{UsageText}");
         return 2;
     }
 
@@ -123,6 +140,10 @@ internal static partial class Program
                         "continuous-batching" => new ContinuousBatchingModel(ContinuousBatchingOptions.Parse(Single(options, "llm-capacity"))),
                         var other => throw new FormatException($"--llm-capacity-model must be fixed or continuous-batching, got '{other}'."),
                     },
+                    ApiKey = Single(options, "llm-api-key"),
+                    EnablePromptTokensDetails = options.ContainsKey("llm-enable-prompt-tokens-details"),
+                    MaxModelLen = Int(options, "llm-max-model-len", new VllmSimulatorOptions().MaxModelLen),
+                    FaultMode = Single(options, "llm-fault-mode") is { } mode ? VllmFaultNames.Parse(mode) : VllmFault.None,
                 },
                 Int(options, "llm-port", 18000),
                 ct);
@@ -332,7 +353,12 @@ internal static partial class Program
 
             string name, value;
             var eq = arg.IndexOf('=', StringComparison.Ordinal);
-            if (eq > 0)
+            if (Flags.Contains(arg[2..]))
+            {
+                name = arg[2..];
+                value = "true";
+            }
+            else if (eq > 0)
             {
                 name = arg[2..eq];
                 value = arg[(eq + 1)..];

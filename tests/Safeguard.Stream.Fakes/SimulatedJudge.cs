@@ -14,10 +14,12 @@ public sealed record SimulatedVerdict(string Policy, bool Violation, string? Cat
 /// <summary>
 /// DETERMINISTIC STAND-IN for gpt-oss-safeguard's judgement: keyword and pattern rules, so that pipeline tests get
 /// stable, explainable verdicts. It says nothing about moderation quality. The policy is recognised from the first
-/// heading / first lines of the system message; only the user message text is judged.
+/// heading / first lines of the system or developer message; only the user message text is judged.
 /// </summary>
 public static partial class SimulatedJudge
 {
+    private const string InstructionsHeader = "# Instructions";
+
     private static readonly string[] PromoWords =
     [
         "buy", "discount", "casino", "cheap", "best price", "visit our", "click here", "free shipping", "order now",
@@ -44,11 +46,17 @@ public static partial class SimulatedJudge
 
     private static readonly string[] BlpWords = ["allegedly", "criminal", "arrested", "affair", "convicted", "scandal"];
 
-    /// <summary>Recognises the policy from the system message: its first heading, else its first five non-empty lines.</summary>
+    /// <summary>
+    /// Recognises the policy from the first (system or developer) message: its first heading, else its first five
+    /// non-empty lines. A leading <c># Instructions</c> header (how the model's chat template opens a developer
+    /// message) is skipped, so the policy's own heading decides.
+    /// </summary>
     public static string DetectPolicy(string systemText)
     {
         ArgumentNullException.ThrowIfNull(systemText);
-        var lines = systemText.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var lines = systemText.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .SkipWhile((line, index) => index == 0 && line == InstructionsHeader)
+            .ToArray();
         var heading = lines.FirstOrDefault(l => l.StartsWith('#'));
         if (heading is not null && MatchPolicy(heading) is { } fromHeading)
         {

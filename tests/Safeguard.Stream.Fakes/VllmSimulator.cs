@@ -18,8 +18,6 @@ namespace Safeguard.Stream.Fakes;
 public sealed class VllmSimulator : IAsyncDisposable
 {
     private const int MaxTopLogprobs = 20;
-    private const int MessageOverheadTokens = 4; // <|start|>role<|message|> ... <|end|>
-    private const int AssistantPrimingTokens = 2; // <|start|>assistant
     private const int FillerReasoningCap = 4096;
 
     private static readonly string[] AlternativeTokens = [" the", ",", ".", " a", " and", "\n", " to", " of", " is", " it", " not", " that", " in", " this", " be", " or", ":", " for", " on", " as", " no"];
@@ -31,10 +29,12 @@ public sealed class VllmSimulator : IAsyncDisposable
     private readonly Dictionary<ulong, int> _attemptsByBody = [];
     private readonly long _modelCreated;
     private readonly List<string> _captured = [];
+    private readonly List<VllmCapturedRequest> _capturedPrompts = [];
     private LoopbackHost? _host;
     private long _requestCount;
     private int _inLatency;
     private long _errorCount;
+    private long _unauthorizedCount;
 
     private VllmSimulator(VllmSimulatorOptions options)
     {
@@ -70,6 +70,25 @@ public sealed class VllmSimulator : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// What the server made of each request in <see cref="CapturedRequests"/> (same order, same count): the role of
+    /// the first message and the prompt as vLLM 0.14 renders it for gpt-oss. Filled when
+    /// <see cref="VllmSimulatorOptions.CaptureRequests"/> is on.
+    /// </summary>
+    public IReadOnlyList<VllmCapturedRequest> CapturedPrompts
+    {
+        get
+        {
+            lock (_stateGate)
+            {
+                return [.. _capturedPrompts];
+            }
+        }
+    }
+
+    /// <summary><c>/v1/*</c> requests answered 401 because <see cref="VllmSimulatorOptions.ApiKey"/> did not match; they count nowhere else.</summary>
+    public long UnauthorizedCount => Interlocked.Read(ref _unauthorizedCount);
+
     /// <summary>Starts the simulator on <paramref name="port"/> (0 = any free port).</summary>
     public static async Task<VllmSimulator> StartAsync(VllmSimulatorOptions? options = null, int port = 0, CancellationToken ct = default)
     {
@@ -90,6 +109,28 @@ public sealed class VllmSimulator : IAsyncDisposable
 
     private void MapRoutes(WebApplication app)
     {
+        if (_options.ApiKey is { Length: > 0 } apiKey)
+        {
+            // vLLM's AuthenticationMiddleware: only paths under /v1 need the key (so /health, /metrics and /version
+            // stay open), OPTIONS passes, and anything else without "Authorization: Bearer KEY" gets this exact body.
+            var expected = Encoding.UTF8.GetBytes("Bearer " + apiKey);
+            app.Use(async (ctx, next) =>
+            {
+                var authorization = Encoding.UTF8.GetBytes(ctx.Request.Headers.Authorization.ToString());
+                if (ctx.Request.Path.StartsWithSegments("/v1") && !HttpMethods.IsOptions(ctx.Request.Method)
+                    && !CryptographicOperations.FixedTimeEquals(authorization, expected))
+                {
+                    Interlocked.Increment(ref _unauthorizedCount);
+                    ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    ctx.Response.ContentType = "application/json";
+                    await ctx.Response.WriteAsync("{\"error\":\"Unauthorized\"}", ctx.RequestAborted);
+                    return;
+                }
+
+                await next(ctx);
+            });
+        }
+
         app.MapGet("/health", (RequestDelegate)(ctx =>
         {
             ctx.Response.StatusCode = StatusCodes.Status200OK;
@@ -173,42 +214,47 @@ public sealed class VllmSimulator : IAsyncDisposable
             body = await reader.ReadToEndAsync(ct);
         }
 
-        var fault = VllmFault.None;
-        lock (_stateGate)
+        var fault = _options.FaultMode;
+        if (requestNumber <= _options.FaultPlan.Count)
         {
-            if (_options.CaptureRequests)
-            {
-                _captured.Add(body);
-            }
-
-            if (requestNumber <= _options.FaultPlan.Count)
-            {
-                fault = _options.FaultPlan[(int)requestNumber - 1];
-            }
+            fault = _options.FaultPlan[(int)requestNumber - 1];
         }
 
-        ChatRequest request;
+        ChatRequest? request = null;
+        VllmError? error = null;
         try
         {
             request = ParseRequest(body);
+            // vLLM 0.14's gpt-oss path skips the input-length check; get_max_tokens takes the smallest of
+            // max_model_len - prompt and the requested cap, and SamplingParams rejects anything below 1.
+            if (_options.MaxModelLen - request.PromptTokens < 1)
+            {
+                error = OverlongPromptError(request.PromptTokens);
+            }
         }
-        catch (BadHttpRequestException e)
+        catch (VllmError e)
         {
-            await WriteErrorAsync(ctx, e.StatusCode, e.StatusCode == 404 ? "NotFoundError" : "BadRequestError", e.Message);
+            error = e;
+        }
+
+        Capture(body, request);
+        if (error is not null)
+        {
+            await WriteErrorAsync(ctx, error.Status, error.Type, error.Message, error.Param);
             return;
         }
 
         var bodyHash = Hash64(Encoding.UTF8.GetBytes(body));
-        var (cached, attempt) = RecordRequest(request, bodyHash);
-        var serverError = Draw(bodyHash, attempt, 1) < _options.ServerErrorRate || fault == VllmFault.ServerErrorEmptyBody;
+        var (cached, attempt) = RecordRequest(request!, bodyHash);
+        var serverError = Draw(bodyHash, attempt, 1) < _options.ServerErrorRate || fault == VllmFault.ServerError;
         var lengthFault = Draw(bodyHash, attempt, 2) < _options.LengthFinishRate || fault == VllmFault.LengthNoContent;
         var malformed = Draw(bodyHash, attempt, 3) < _options.MalformedContentRate || fault == VllmFault.MalformedContent;
 
-        var completion = BuildCompletion(request, lengthFault, malformed, fault);
+        var completion = BuildCompletion(request!, OutputBudget(request!), lengthFault, malformed, fault);
         Interlocked.Increment(ref _inLatency);
         try
         {
-            await _latency.DelayAsync(new VllmLatencyRequest(request.PromptTokens, cached, completion.Tokens.Count), ct);
+            await _latency.DelayAsync(new VllmLatencyRequest(request!.PromptTokens, cached, completion.Tokens.Count), ct);
         }
         finally
         {
@@ -227,7 +273,7 @@ public sealed class VllmSimulator : IAsyncDisposable
                 }
 
                 await WriteErrorAsync(ctx, fault == VllmFault.Overloaded ? 503 : 429, fault == VllmFault.Overloaded ? "ServiceUnavailableError" : "RateLimitError",
-                    "[simulated] The server is overloaded; try again later.");
+                    "[simulated] The server is overloaded; try again later.", null);
                 return;
             case VllmFault.TruncatedBody:
                 await WriteTruncatedJsonAsync(ctx, w => WriteCompletion(w, request, completion, cached, bodyHash));
@@ -236,13 +282,46 @@ public sealed class VllmSimulator : IAsyncDisposable
 
         if (serverError)
         {
-            // What vLLM does when openai-harmony fails to parse the output: 500 with an empty body.
-            Interlocked.Increment(ref _errorCount);
-            ctx.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            // An exception in vLLM's chat handler (openai-harmony failing to parse the output, vllm#23567) reaches
+            // api_server as HTTPException(500, str(e)); its handler answers the error envelope with the status phrase
+            // as the type.
+            await WriteErrorAsync(ctx, 500, "Internal Server Error",
+                "[simulated] openai_harmony.HarmonyError: Unexpected token 200002 while expecting start token 200006", null);
             return;
         }
 
         await WriteJsonAsync(ctx, 200, w => WriteCompletion(w, request, completion, cached, bodyHash));
+    }
+
+    /// <summary>The output budget vLLM 0.14 gives: max_model_len - prompt, capped by the request's max tokens (no error when they exceed it).</summary>
+    private int OutputBudget(ChatRequest request) =>
+        Math.Min(_options.MaxModelLen - request.PromptTokens, request.MaxTokens ?? int.MaxValue);
+
+    private VllmError OverlongPromptError(int promptTokens)
+    {
+        var left = _options.MaxModelLen - promptTokens;
+        return _options.OverlongPrompt switch
+        {
+            // vLLM 0.14 gpt-oss: SamplingParams' VLLMValidationError, as quoted in vllm PR #36789.
+            VllmOverlongPrompt.NegativeMaxTokens => new VllmError(400, "BadRequestError", string.Create(CultureInfo.InvariantCulture,
+                $"max_tokens must be at least 1, got {left}. (parameter=max_tokens, value={left})"), "max_tokens"),
+            _ => new VllmError(400, "BadRequestError", string.Create(CultureInfo.InvariantCulture,
+                $"This model's maximum context length is {_options.MaxModelLen} tokens. However, your request has {promptTokens} input tokens. Please reduce the length of the input messages."), null),
+        };
+    }
+
+    private void Capture(string body, ChatRequest? request)
+    {
+        if (!_options.CaptureRequests)
+        {
+            return;
+        }
+
+        lock (_stateGate)
+        {
+            _captured.Add(body);
+            _capturedPrompts.Add(new VllmCapturedRequest(body, request?.FirstRole, request?.Prompt.Text, request?.PromptTokens));
+        }
     }
 
     private ChatRequest ParseRequest(string body)
@@ -267,7 +346,8 @@ public sealed class VllmSimulator : IAsyncDisposable
 
             if (root.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String && model.GetString() != _options.ModelName)
             {
-                throw new BadHttpRequestException($"The model `{model.GetString()}` does not exist.", 404);
+                // OpenAIServing._check_model.
+                throw new VllmError(404, "NotFoundError", $"The model `{model.GetString()}` does not exist.", "model");
             }
 
             if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
@@ -319,10 +399,7 @@ public sealed class VllmSimulator : IAsyncDisposable
             int? maxTokens = ReadPositiveInt(root, "max_completion_tokens") ?? ReadPositiveInt(root, "max_tokens");
             var includeReasoning = !(root.TryGetProperty("include_reasoning", out var ir) && ir.ValueKind == JsonValueKind.False);
 
-            string? systemText = null;
-            var user = new StringBuilder();
-            var messageTokens = 0;
-            var allText = new StringBuilder(effort);
+            var received = new List<SimulatedChatMessage>();
             foreach (var m in messages.EnumerateArray())
             {
                 var role = m.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
@@ -331,39 +408,16 @@ public sealed class VllmSimulator : IAsyncDisposable
                     throw BadRequest("1 validation error for ChatCompletionRequest\nmessages.0.role\n  Field required [type=missing]");
                 }
 
-                var text = ReadContent(m);
-                messageTokens += MessageOverheadTokens + SimulatedTokenizer.Count(text);
-                allText.Append('\u0001').Append(role).Append('\u0002').Append(text);
-                if (role is "system" or "developer")
-                {
-                    systemText ??= text;
-                }
-                else if (role == "user")
-                {
-                    user.Append(text).Append('\n');
-                }
+                received.Add(new SimulatedChatMessage(role, ReadContent(m)));
             }
 
-            var preamble = HarmonyPreambleTokens(effort);
-            var prefixTokens = preamble + (systemText is null ? 0 : MessageOverheadTokens + SimulatedTokenizer.Count(systemText));
-            var promptTokens = preamble + messageTokens + AssistantPrimingTokens;
-            var requested = promptTokens + (maxTokens ?? 0);
-            if (promptTokens > _options.MaxModelLen)
-            {
-                throw BadRequest(string.Create(CultureInfo.InvariantCulture,
-                    $"This model's maximum context length is {_options.MaxModelLen} tokens. However, your request has {promptTokens} input tokens. Please reduce the length of the input messages. None"));
-            }
-
-            if (requested > _options.MaxModelLen)
-            {
-                throw BadRequest(string.Create(CultureInfo.InvariantCulture,
-                    $"This model's maximum context length is {_options.MaxModelLen} tokens. However, you requested {requested} tokens ({promptTokens} in the messages, {maxTokens} in the completion). Please reduce the length of the messages or completion. None"));
-            }
-
+            var prompt = SimulatedHarmonyPrompt.Render(effort, DateOnly.FromDateTime(_options.TimeProvider.GetUtcNow().UtcDateTime), received);
+            var policyText = received[0].Role is "system" or "developer" ? received[0].Text : "";
+            var userText = string.Join('\n', received.Where(m => m.Role == "user").Select(m => m.Text));
             return new ChatRequest(
-                effort, systemText ?? "", user.ToString().TrimEnd('\n'), promptTokens, prefixTokens,
-                Hash64(Encoding.UTF8.GetBytes(effort + "\u0000" + (systemText ?? ""))),
-                Hash64(Encoding.UTF8.GetBytes(allText.ToString())),
+                effort, received[0].Role, policyText, userText, prompt,
+                Hash64(Encoding.UTF8.GetBytes(prompt.PrefixText)),
+                Hash64(Encoding.UTF8.GetBytes(prompt.Text)),
                 maxTokens, logprobs ? topLogprobs : null, logprobs && topLogprobs is not null, includeReasoning);
         }
     }
@@ -411,15 +465,6 @@ public sealed class VllmSimulator : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Tokens of vLLM's own harmony system message ("You are ChatGPT…", knowledge cutoff, current date, reasoning
-    /// effort, valid channels) that precede the request's messages; part of every prompt and of the cacheable prefix.
-    /// </summary>
-    private static int HarmonyPreambleTokens(string effort) =>
-        SimulatedTokenizer.Count(
-            "You are ChatGPT, a large language model trained by OpenAI.\nKnowledge cutoff: 2024-06\nCurrent date: 2026-01-01\n\n" +
-            $"Reasoning: {effort}\n\n# Valid channels: analysis, final. Channel must be included for every message.") + MessageOverheadTokens;
-
     /// <summary>Records the request in the prefix cache and returns (cached prompt tokens, prior attempts of this body).</summary>
     private (int Cached, int Attempt) RecordRequest(ChatRequest request, ulong bodyHash)
     {
@@ -466,9 +511,10 @@ public sealed class VllmSimulator : IAsyncDisposable
         return (Hash64(buffer) >> 11) * (1.0 / (1UL << 53));
     }
 
-    private static SimulatedCompletion BuildCompletion(ChatRequest request, bool lengthFault, bool malformed, VllmFault fault)
+    /// <summary>What the model generates within <paramref name="budget"/> tokens (vLLM's output budget for the request).</summary>
+    private static SimulatedCompletion BuildCompletion(ChatRequest request, int budget, bool lengthFault, bool malformed, VllmFault fault)
     {
-        var policy = SimulatedJudge.DetectPolicy(request.SystemText);
+        var policy = SimulatedJudge.DetectPolicy(request.PolicyText);
         var verdict = SimulatedJudge.Judge(policy, request.UserText);
         var reasoning = SimulatedJudge.BuildReasoning(verdict, request.Effort);
         var content = malformed
@@ -487,21 +533,35 @@ public sealed class VllmSimulator : IAsyncDisposable
         if (lengthFault)
         {
             // The model "keeps thinking" until the token budget runs out: reasoning only, no final message.
-            var budget = Math.Min(request.MaxTokens ?? 512, FillerReasoningCap) - 3;
+            var thinking = Math.Min(Math.Min(request.MaxTokens ?? 512, budget), FillerReasoningCap) - 3;
             var filler = SimulatedTokenizer.Tokenize(" [simulated] Re-checking the policy definitions once more.");
-            while (reasoningTokens.Count < budget)
+            while (reasoningTokens.Count < thinking)
             {
                 reasoningTokens.AddRange(filler);
             }
 
-            if (reasoningTokens.Count > budget)
+            if (reasoningTokens.Count > thinking)
             {
-                reasoningTokens.RemoveRange(Math.Max(0, budget), reasoningTokens.Count - Math.Max(0, budget));
+                reasoningTokens.RemoveRange(Math.Max(0, thinking), reasoningTokens.Count - Math.Max(0, thinking));
             }
 
             var tokens = new List<GeneratedToken> { new("<|channel|>", true), new("analysis", true), new("<|message|>", true) };
             tokens.AddRange(reasoningTokens.Select(t => new GeneratedToken(t, false)));
             return new SimulatedCompletion(string.Concat(reasoningTokens), null, "length", tokens, verdict);
+        }
+
+        if (fault == VllmFault.ReasoningOnly)
+        {
+            // The model skipped the analysis message and answered in a final message only; vLLM 0.11.x assigns
+            // harmony messages by position, so that one message lands in reasoning and content is "".
+            var only = new List<GeneratedToken> { new("<|channel|>", true), new("final", true), new("<|message|>", true) };
+            only.AddRange(SimulatedTokenizer.Tokenize(content).Select(t => new GeneratedToken(t, false)));
+            only.Add(new GeneratedToken("<|return|>", true));
+            MarkVerdictDigit(only, 3);
+            if (only.Count <= budget)
+            {
+                return new SimulatedCompletion(content, "", "stop", only, verdict);
+            }
         }
 
         // Everything the model generates after "<|start|>assistant" in the prompt.
@@ -513,8 +573,9 @@ public sealed class VllmSimulator : IAsyncDisposable
         all.Add(new GeneratedToken("<|return|>", true));
         MarkVerdictDigit(all, contentStart);
 
-        if (request.MaxTokens is { } max && all.Count > max)
+        if (all.Count > budget)
         {
+            var max = budget;
             // Budget exhausted. vLLM's parse_chat_output is positional: stopped inside the analysis message gives
             // content null and the partial reasoning; stopped inside the final message gives the partial content.
             var kept = all.GetRange(0, max);
@@ -528,7 +589,8 @@ public sealed class VllmSimulator : IAsyncDisposable
             return new SimulatedCompletion(reasoning, partial, "length", kept, verdict);
         }
 
-        return new SimulatedCompletion(reasoning, content, "stop", all, verdict);
+        // vllm#45736: the whole answer was generated and EOS ended it, but the final message did not reach content.
+        return new SimulatedCompletion(reasoning, fault == VllmFault.ContentNullStop ? null : content, "stop", all, verdict);
     }
 
     private static void MarkVerdictDigit(List<GeneratedToken> tokens, int contentStart)
@@ -600,7 +662,10 @@ public sealed class VllmSimulator : IAsyncDisposable
         }
 
         w.WriteString("finish_reason", c.FinishReason);
+        // ChatCompletionResponseChoice: stop_reason is null when EOS (<|return|>) or the budget ended the answer;
+        // token_ids stays null unless the request asks for return_token_ids.
         w.WriteNull("stop_reason");
+        w.WriteNull("token_ids");
         w.WriteEndObject();
         w.WriteEndArray();
         w.WriteNull("service_tier");
@@ -609,7 +674,8 @@ public sealed class VllmSimulator : IAsyncDisposable
         w.WriteNumber("prompt_tokens", request.PromptTokens);
         w.WriteNumber("total_tokens", request.PromptTokens + c.Tokens.Count);
         w.WriteNumber("completion_tokens", c.Tokens.Count);
-        if (cached > 0)
+        // vLLM fills prompt_tokens_details only with --enable-prompt-tokens-details and a cache hit.
+        if (_options.EnablePromptTokensDetails && cached > 0)
         {
             w.WriteStartObject("prompt_tokens_details");
             w.WriteNumber("cached_tokens", cached);
@@ -622,6 +688,7 @@ public sealed class VllmSimulator : IAsyncDisposable
 
         w.WriteEndObject();
         w.WriteNull("prompt_logprobs");
+        w.WriteNull("prompt_token_ids");
         w.WriteNull("kv_transfer_params");
         w.WriteEndObject();
     }
@@ -708,7 +775,7 @@ public sealed class VllmSimulator : IAsyncDisposable
         }
     }
 
-    private async Task WriteErrorAsync(HttpContext ctx, int status, string type, string message)
+    private async Task WriteErrorAsync(HttpContext ctx, int status, string type, string message, string? param)
     {
         Interlocked.Increment(ref _errorCount);
         await WriteJsonAsync(ctx, status, w =>
@@ -718,7 +785,7 @@ public sealed class VllmSimulator : IAsyncDisposable
             w.WriteStartObject("error");
             w.WriteString("message", message);
             w.WriteString("type", type);
-            w.WriteNull("param");
+            WriteStringOrNull(w, "param", param);
             w.WriteNumber("code", status);
             w.WriteEndObject();
             w.WriteEndObject();
@@ -755,8 +822,8 @@ public sealed class VllmSimulator : IAsyncDisposable
         await ctx.Response.Body.WriteAsync(buffer.WrittenMemory, ctx.RequestAborted);
     }
 
-    /// <summary>Validation failures travel as BadHttpRequestException (message + status) to the error writer.</summary>
-    private static BadHttpRequestException BadRequest(string message) => new(message, 400);
+    /// <summary>Validation failures travel as <see cref="VllmError"/> to the error writer.</summary>
+    private static VllmError BadRequest(string message) => new(400, "BadRequestError", message, null);
 
     private static ulong Hash64(ReadOnlySpan<byte> data)
     {
@@ -774,16 +841,31 @@ public sealed class VllmSimulator : IAsyncDisposable
 
     private sealed record ChatRequest(
         string Effort,
-        string SystemText,
+        string FirstRole,
+        string PolicyText,
         string UserText,
-        int PromptTokens,
-        int PrefixTokens,
+        SimulatedHarmonyPrompt Prompt,
         ulong PrefixHash,
         ulong FullPromptHash,
         int? MaxTokens,
         int? TopLogprobs,
         bool ReturnLogprobs,
-        bool IncludeReasoning);
+        bool IncludeReasoning)
+    {
+        public int PromptTokens => Prompt.Tokens;
+
+        public int PrefixTokens => Prompt.PrefixTokens;
+    }
+
+    /// <summary>An error answer: HTTP status, vLLM's error type, message and the offending parameter.</summary>
+    private sealed class VllmError(int status, string type, string message, string? param) : Exception(message)
+    {
+        public int Status { get; } = status;
+
+        public string Type { get; } = type;
+
+        public string? Param { get; } = param;
+    }
 
     private sealed record GeneratedToken(string Text, bool IsControl, bool IsVerdictDigit = false);
 

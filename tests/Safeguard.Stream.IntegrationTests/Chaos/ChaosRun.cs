@@ -105,7 +105,7 @@ internal static class ChaosRun
             RetryAfter = TimeSpan.FromSeconds(1),
             FaultPlan =
             [
-                VllmFault.None, VllmFault.Hang, VllmFault.ServerErrorEmptyBody, VllmFault.TruncatedBody, VllmFault.Overloaded,
+                VllmFault.None, VllmFault.Hang, VllmFault.ServerError, VllmFault.TruncatedBody, VllmFault.Overloaded,
                 VllmFault.PartialContent, VllmFault.TooManyRequests, VllmFault.Hang, VllmFault.VerdictOutOfRange, VllmFault.MalformedContent,
             ],
         }, ct: ct);

@@ -32,7 +32,7 @@ public sealed class EvalRunFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Simulator = await VllmSimulator.StartAsync(new VllmSimulatorOptions { Latency = TimeSpan.FromMilliseconds(5), CaptureRequests = true });
+        Simulator = await VllmSimulator.StartAsync(new VllmSimulatorOptions { Latency = TimeSpan.FromMilliseconds(5), CaptureRequests = true, EnablePromptTokensDetails = true });
         (ExitCode, Stdout, Stderr) = await EvalProcess.SafeguardAsync(
             ["eval", "--dataset", ClueBotSet, "--policy", "vandalism", "--out", Output, "--concurrency", "8"], Environment(), CancellationToken.None);
         RunRequests = Simulator.CapturedRequests;

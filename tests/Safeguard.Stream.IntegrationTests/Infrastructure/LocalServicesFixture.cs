@@ -22,7 +22,7 @@ public sealed class LocalServicesFixture : IAsyncLifetime
     {
         Postgres = await PostgresCluster.StartAsync();
         Kafka = KafkaMockCluster.Start();
-        Llm = await VllmSimulator.StartAsync(new VllmSimulatorOptions { Seed = 7, Latency = TimeSpan.FromMilliseconds(5) });
+        Llm = await VllmSimulator.StartAsync(new VllmSimulatorOptions { Seed = 7, Latency = TimeSpan.FromMilliseconds(5), EnablePromptTokensDetails = true });
         Wiki = await WikiApiFixtureServer.StartAsync(new WikiApiFixtureServerOptions { FixturesPath = DataPath("demo", "wiki-api.jsonl") });
     }
 
