@@ -23,6 +23,7 @@ public sealed class VllmSimulator : IAsyncDisposable
     private static readonly string[] AlternativeTokens = [" the", ",", ".", " a", " and", "\n", " to", " of", " is", " it", " not", " that", " in", " this", " be", " or", ":", " for", " on", " as", " no"];
 
     private readonly VllmSimulatorOptions _options;
+    private string? _apiKey;
     private readonly IVllmLatencyModel _latency;
     private readonly Lock _stateGate = new();
     private readonly HashSet<ulong> _cachedPrefixes = [];
@@ -39,6 +40,7 @@ public sealed class VllmSimulator : IAsyncDisposable
     private VllmSimulator(VllmSimulatorOptions options)
     {
         _options = options;
+        _apiKey = options.ApiKey;
         _latency = options.LatencyModel ?? new FixedLatencyModel(options.Latency);
         _modelCreated = options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
     }
@@ -86,7 +88,17 @@ public sealed class VllmSimulator : IAsyncDisposable
         }
     }
 
-    /// <summary><c>/v1/*</c> requests answered 401 because <see cref="VllmSimulatorOptions.ApiKey"/> did not match; they count nowhere else.</summary>
+    /// <summary>
+    /// The key <c>/v1/*</c> requests must carry (starts as <see cref="VllmSimulatorOptions.ApiKey"/>); set it to
+    /// rotate the server's key under a running client, null to accept any request.
+    /// </summary>
+    public string? ApiKey
+    {
+        get => Volatile.Read(ref _apiKey);
+        set => Volatile.Write(ref _apiKey, value);
+    }
+
+    /// <summary><c>/v1/*</c> requests answered 401 because <see cref="ApiKey"/> did not match; they count nowhere else.</summary>
     public long UnauthorizedCount => Interlocked.Read(ref _unauthorizedCount);
 
     /// <summary>Starts the simulator on <paramref name="port"/> (0 = any free port).</summary>
@@ -109,27 +121,25 @@ public sealed class VllmSimulator : IAsyncDisposable
 
     private void MapRoutes(WebApplication app)
     {
-        if (_options.ApiKey is { Length: > 0 } apiKey)
+        // vLLM's AuthenticationMiddleware: only paths under /v1 need the key (so /health, /metrics and /version
+        // stay open), OPTIONS passes, and anything else without "Authorization: Bearer KEY" gets this exact body.
+        // The key is read per request, so a test can rotate it (ApiKey) while a client is running.
+        app.Use(async (ctx, next) =>
         {
-            // vLLM's AuthenticationMiddleware: only paths under /v1 need the key (so /health, /metrics and /version
-            // stay open), OPTIONS passes, and anything else without "Authorization: Bearer KEY" gets this exact body.
-            var expected = Encoding.UTF8.GetBytes("Bearer " + apiKey);
-            app.Use(async (ctx, next) =>
+            var apiKey = ApiKey;
+            var authorization = Encoding.UTF8.GetBytes(ctx.Request.Headers.Authorization.ToString());
+            if (apiKey is { Length: > 0 } && ctx.Request.Path.StartsWithSegments("/v1") && !HttpMethods.IsOptions(ctx.Request.Method)
+                && !CryptographicOperations.FixedTimeEquals(authorization, Encoding.UTF8.GetBytes("Bearer " + apiKey)))
             {
-                var authorization = Encoding.UTF8.GetBytes(ctx.Request.Headers.Authorization.ToString());
-                if (ctx.Request.Path.StartsWithSegments("/v1") && !HttpMethods.IsOptions(ctx.Request.Method)
-                    && !CryptographicOperations.FixedTimeEquals(authorization, expected))
-                {
-                    Interlocked.Increment(ref _unauthorizedCount);
-                    ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                    ctx.Response.ContentType = "application/json";
-                    await ctx.Response.WriteAsync("{\"error\":\"Unauthorized\"}", ctx.RequestAborted);
-                    return;
-                }
+                Interlocked.Increment(ref _unauthorizedCount);
+                ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                ctx.Response.ContentType = "application/json";
+                await ctx.Response.WriteAsync("{\"error\":\"Unauthorized\"}", ctx.RequestAborted);
+                return;
+            }
 
-                await next(ctx);
-            });
-        }
+            await next(ctx);
+        });
 
         app.MapGet("/health", (RequestDelegate)(ctx =>
         {

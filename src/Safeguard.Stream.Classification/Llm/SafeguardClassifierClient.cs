@@ -232,6 +232,12 @@ public sealed partial class SafeguardClassifierClient
                 else
                 {
                     lastError = string.IsNullOrWhiteSpace(content) ? "empty_content" : "unparsable_verdict";
+                    if (content is null && answer.FinishReason == "stop")
+                    {
+                        // The model finished, yet no final message reached content and the reasoning holds no verdict
+                        // (a malformed final-channel header, vllm#45736): say so, as this is the server's doing.
+                        parseError = "content null with finish_reason stop and no verdict in the reasoning: the server lost the final message (malformed harmony final header)";
+                    }
                 }
 
                 Log.UnusableAnswer(_logger, policy.Id, edit.Edit.WikiId, edit.Edit.RevId, attempt, lastError + ": " + parseError);

@@ -142,7 +142,7 @@ public sealed class SafeguardClassifierClientTests
         Assert.Equal(VerdictStatus.Ok, verdict.Status);
         var messages = Messages(Assert.Single(simulator.CapturedRequests));
         Assert.Equal(["developer", "user"], messages.Select(m => m.GetProperty("role").GetString()));
-        Assert.Equal(policy.Body, messages[0].GetProperty("content").GetString());
+        Assert.Equal(SafeguardClassifierClient.DeveloperInstructionsHeader + policy.Body, messages[0].GetProperty("content").GetString());
         var user = messages[1].GetProperty("content").GetString()!;
         Assert.DoesNotContain("<|", user, StringComparison.Ordinal);
         Assert.DoesNotContain("|>", user, StringComparison.Ordinal);
@@ -190,8 +190,10 @@ public sealed class SafeguardClassifierClientTests
         Assert.Equal(["512", "1024", "2048"], simulator.CapturedRequests.Select(b => Field(b, "max_completion_tokens")));
     }
 
-    [Fact]
-    public async Task ClassifyAsync_ContextLengthOnce_RetriesWithHalfTheDiff()
+    [Theory]
+    [InlineData(VllmOverlongPrompt.NegativeMaxTokens)] // vLLM 0.14's gpt-oss path: "max_tokens must be at least 1, got -N"
+    [InlineData(VllmOverlongPrompt.MaximumContextLength)]
+    public async Task ClassifyAsync_ContextLengthOnce_RetriesWithHalfTheDiff(VllmOverlongPrompt form)
     {
         var ct = TestContext.Current.CancellationToken;
         var policy = LoadPolicy("spam");
@@ -204,11 +206,10 @@ public sealed class SafeguardClassifierClientTests
             small = (await probe.ClassifyAsync(policy, Edit("x", 2), ct)).PromptTokens;
         }
 
-        // The client recognises the "maximum context length" text; vLLM 0.14's gpt-oss body (the simulator's default) comes with issue 12's client half.
         await using var simulator = await StartAsync(new VllmSimulatorOptions
         {
             MaxModelLen = small + ((full - small) * 7 / 10),
-            OverlongPrompt = VllmOverlongPrompt.MaximumContextLength,
+            OverlongPrompt = form,
         });
         var (client, log) = CreateSut(simulator);
 
@@ -224,10 +225,12 @@ public sealed class SafeguardClassifierClientTests
         Assert.Contains(log.Messages, m => m.Contains("context", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task ClassifyAsync_ContextLengthEvenWhenHalved_IsAnErrorVerdictContextLength()
+    [Theory]
+    [InlineData(VllmOverlongPrompt.NegativeMaxTokens)]
+    [InlineData(VllmOverlongPrompt.MaximumContextLength)]
+    public async Task ClassifyAsync_ContextLengthEvenWhenHalved_IsAnErrorVerdictContextLength(VllmOverlongPrompt form)
     {
-        await using var simulator = await StartAsync(new VllmSimulatorOptions { MaxModelLen = 50, OverlongPrompt = VllmOverlongPrompt.MaximumContextLength });
+        await using var simulator = await StartAsync(new VllmSimulatorOptions { MaxModelLen = 50, OverlongPrompt = form });
         var (client, _) = CreateSut(simulator, o => o.MinDiffCharacters = 100);
         var big = string.Join('\n', Enumerable.Range(0, 20).Select(i => $"Line {i} of a long article about rivers."));
 
@@ -370,6 +373,72 @@ public sealed class SafeguardClassifierClientTests
         Assert.Equal(1, simulator.RequestCount);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("wrong-key")]
+    public async Task ClassifyAsync_ServerWantsAnotherKey_IsAMisconfigurationNamingTheApiKeySetting_AndClearsWhenAccepted(string? clientKey)
+    {
+        await using var simulator = await StartAsync(new VllmSimulatorOptions { ApiKey = "right-key" });
+        var (client, _) = CreateSut(simulator, o => o.ApiKey = clientKey);
+
+        var error = await Assert.ThrowsAsync<LlmMisconfiguredException>(() => client.ClassifyAsync(LoadPolicy("spam"), Edit("text"), TestContext.Current.CancellationToken));
+
+        Assert.Equal("Safeguard:Llm:ApiKey", error.Problem.Setting);
+        Assert.NotNull(client.Status.Problem);
+        Assert.DoesNotContain("right-key", error.Message, StringComparison.Ordinal);
+
+        var (good, _) = CreateSut(simulator, o => o.ApiKey = "right-key");
+        Assert.Equal(VerdictStatus.Ok, (await good.ClassifyAsync(LoadPolicy("spam"), Edit("text"), TestContext.Current.CancellationToken)).Status);
+    }
+
+    [Fact]
+    public async Task ClassifyAsync_VerdictOnlyInTheReasoning_IsReadFromThereAndLoggedOnce()
+    {
+        // vLLM 0.11.x: content "", the whole answer in reasoning.
+        await using var simulator = await StartAsync(new VllmSimulatorOptions { FaultMode = VllmFault.ReasoningOnly });
+        var (client, log) = CreateSut(simulator);
+        var policy = LoadPolicy("spam");
+        var ct = TestContext.Current.CancellationToken;
+
+        var first = await client.ClassifyAsync(policy, Edit("Buy cheap watches at http://shop.example and http://deals.example", 1), ct);
+        var second = await client.ClassifyAsync(policy, Edit("The bridge opened in 1932.", 2), ct);
+
+        Assert.Equal(VerdictStatus.Ok, first.Status);
+        Assert.Equal(VerdictStatus.Ok, second.Status);
+        Assert.True(first.Violation);
+        Assert.False(second.Violation);
+        Assert.StartsWith("[simulated]", first.Rationale, StringComparison.Ordinal);
+        Assert.Equal(2, simulator.RequestCount); // no retries: the answer was usable
+        Assert.Single(log.Messages, m => m.Contains("verdict at the end of the reasoning", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ClassifyAsync_ContentNullWithStop_AndNoVerdictAnywhere_IsRetriedThenAnEmptyContentErrorThatNamesTheShape()
+    {
+        await using var simulator = await StartAsync(new VllmSimulatorOptions { FaultMode = VllmFault.ContentNullStop });
+        var (client, log) = CreateSut(simulator);
+
+        var verdict = await client.ClassifyAsync(LoadPolicy("spam"), Edit("text"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(VerdictStatus.Error, verdict.Status);
+        Assert.Equal("empty_content", verdict.Error);
+        Assert.Equal(3, simulator.RequestCount);
+        Assert.Contains(log.Messages, m => m.Contains("content null with finish_reason stop", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ClassifyAsync_ContentNullAndLength_IsStillALengthRetryNotAReasoningRead()
+    {
+        // finish_reason "length" means the answer was cut off: a verdict is never taken from unfinished reasoning.
+        await using var simulator = await StartAsync(new VllmSimulatorOptions { FaultMode = VllmFault.LengthNoContent });
+        var (client, _) = CreateSut(simulator);
+
+        var verdict = await client.ClassifyAsync(LoadPolicy("spam"), Edit("text"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(VerdictStatus.Error, verdict.Status);
+        Assert.Equal("length", verdict.Error);
+    }
+
     [Fact]
     public async Task ClassifyAsync_WrongBasePath_IsAMisconfigurationNamingTheEndpointSetting()
     {
@@ -389,7 +458,7 @@ public sealed class SafeguardClassifierClientTests
         await using var simulator = await StartAsync(new VllmSimulatorOptions());
         using var http = new HttpClient();
         var body = """{"model":"openai/gpt-oss-safeguard-20b","messages":[{"role":"user","content":"x"}],"logprobs":true,"top_logprobs":50}""";
-        using var response = await http.PostAsync(new Uri(simulator.BaseUrl, "chat/completions"), new StringContent(body, System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var response = await http.PostAsync(new Uri(simulator.BaseUrl.ToString().TrimEnd('/') + "/chat/completions"), new StringContent(body, System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
 
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
         Assert.False(SafeguardClassifierClient.IsContextLengthMessage(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)));
