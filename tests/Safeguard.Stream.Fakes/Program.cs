@@ -35,6 +35,10 @@ internal static partial class Program
               --llm-fault-mode: every chat completion gets one failure, to see how a client (safeguard llm check)
               reports it; one of:
                 MODES.
+          safeguard-fakes vllm          [--port 18000] [--api-key KEY] [--enable-prompt-tokens-details] [--max-model-len N]
+                                        [--fault-mode MODE] [--latency-ms 20] [--capacity-model ...] [--capacity ...]
+              Only the vLLM simulator, in the foreground, with the same switches as services-up without "llm-" (and
+              as vllm serve where it has them), e.g. to point `safeguard llm check` at each failure in turn.
           safeguard-fakes services-down --state-dir DIR [--timeout 20]
               Stops a running services-up (SIGTERM, then SIGKILL after the timeout), then any PostgreSQL left on DIR/pg,
               and removes the state files. Exits 0 when nothing runs.
@@ -43,7 +47,7 @@ internal static partial class Program
         """;
 
     /// <summary>Options that take no value.</summary>
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "llm-enable-prompt-tokens-details" };
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "llm-enable-prompt-tokens-details", "enable-prompt-tokens-details" };
 
     private static string UsageText => Usage.Replace("MODES", VllmFaultNames.All, StringComparison.Ordinal);
 
@@ -75,6 +79,7 @@ internal static partial class Program
             return args[0] switch
             {
                 "services-up" => await ServicesUpAsync(stateDir, options),
+                "vllm" => await VllmAsync(options),
                 "services-down" => await ServicesDownAsync(stateDir, Int(options, "timeout", 20)),
                 "wait-ready" => await WaitReadyAsync(stateDir, Int(options, "timeout", 60)),
                 _ => UnknownCommand(args[0]),
@@ -130,23 +135,7 @@ internal static partial class Program
                 kafka.CreateTopic(parts[0], parts.Length == 2 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : 1);
             }
 
-            llm = await VllmSimulator.StartAsync(
-                new VllmSimulatorOptions
-                {
-                    Latency = TimeSpan.FromMilliseconds(Int(options, "llm-latency-ms", 20)),
-                    LatencyModel = Single(options, "llm-capacity-model") switch
-                    {
-                        null or "fixed" => null,
-                        "continuous-batching" => new ContinuousBatchingModel(ContinuousBatchingOptions.Parse(Single(options, "llm-capacity"))),
-                        var other => throw new FormatException($"--llm-capacity-model must be fixed or continuous-batching, got '{other}'."),
-                    },
-                    ApiKey = Single(options, "llm-api-key"),
-                    EnablePromptTokensDetails = options.ContainsKey("llm-enable-prompt-tokens-details"),
-                    MaxModelLen = Int(options, "llm-max-model-len", new VllmSimulatorOptions().MaxModelLen),
-                    FaultMode = Single(options, "llm-fault-mode") is { } mode ? VllmFaultNames.Parse(mode) : VllmFault.None,
-                },
-                Int(options, "llm-port", 18000),
-                ct);
+            llm = await VllmSimulator.StartAsync(SimulatorOptions(options, "llm-"), Int(options, "llm-port", 18000), ct);
 
             var events = Single(options, "events");
             sse = await SseReplayServer.StartAsync(
@@ -230,6 +219,52 @@ internal static partial class Program
         void Cancel(PosixSignalContext context)
         {
             context.Cancel = true; // we shut down ourselves, in order
+            stop.Cancel();
+        }
+    }
+
+    /// <summary>The simulator's settings from the command line; services-up names them with the "llm-" prefix.</summary>
+    private static VllmSimulatorOptions SimulatorOptions(Dictionary<string, List<string>> options, string prefix) => new()
+    {
+        Latency = TimeSpan.FromMilliseconds(Int(options, prefix + "latency-ms", 20)),
+        LatencyModel = Single(options, prefix + "capacity-model") switch
+        {
+            null or "fixed" => null,
+            "continuous-batching" => new ContinuousBatchingModel(ContinuousBatchingOptions.Parse(Single(options, prefix + "capacity"))),
+            var other => throw new FormatException($"--{prefix}capacity-model must be fixed or continuous-batching, got '{other}'."),
+        },
+        ApiKey = Single(options, prefix + "api-key"),
+        EnablePromptTokensDetails = options.ContainsKey(prefix + "enable-prompt-tokens-details"),
+        MaxModelLen = Int(options, prefix + "max-model-len", new VllmSimulatorOptions().MaxModelLen),
+        FaultMode = Single(options, prefix + "fault-mode") is { } mode ? VllmFaultNames.Parse(mode) : VllmFault.None,
+    };
+
+    /// <summary>Only the vLLM simulator, in the foreground, for a manual check of a client (safeguard llm check).</summary>
+    private static async Task<int> VllmAsync(Dictionary<string, List<string>> options)
+    {
+        var settings = SimulatorOptions(options, "");
+        using var stop = new CancellationTokenSource();
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+        await using var llm = await VllmSimulator.StartAsync(settings, Int(options, "port", 18000), stop.Token);
+        Console.WriteLine($"safeguard-fakes: vLLM 0.14 SIMULATOR (verdicts are [simulated] keyword rules) at {llm.BaseUrl}; " +
+                          $"model {settings.ModelName}, max-model-len {settings.MaxModelLen}, api key {(settings.ApiKey is null ? "none" : "required")}, " +
+                          $"prompt token details {(settings.EnablePromptTokensDetails ? "on" : "off")}, fault mode {VllmFaultNames.Name(settings.FaultMode)}. " +
+                          "SIGTERM/Ctrl+C stops it.");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            Console.WriteLine("safeguard-fakes: stopping.");
+        }
+
+        return 0;
+
+        void Cancel(PosixSignalContext context)
+        {
+            context.Cancel = true;
             stop.Cancel();
         }
     }

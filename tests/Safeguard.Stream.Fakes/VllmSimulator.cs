@@ -356,7 +356,8 @@ public sealed class VllmSimulator : IAsyncDisposable
 
             if (root.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String && model.GetString() != _options.ModelName)
             {
-                // OpenAIServing._check_model.
+                // OpenAIServing._check_model: message and type as in every version read; param "model" as in the
+                // newer sources read (not confirmed at exactly 0.14, where it may still be null).
                 throw new VllmError(404, "NotFoundError", $"The model `{model.GetString()}` does not exist.", "model");
             }
 
