@@ -35,6 +35,9 @@ public sealed record CheckResult(string Name, CheckOutcome Outcome, string Detai
 /// </summary>
 public sealed class LlmConformanceCheck(SafeguardClassifierClient client, LlmOptions options, HttpClient http, TimeProvider timeProvider)
 {
+    private const string SimulatedMarker = "[simulated]";
+    private bool _simulated;
+
     public async Task<IReadOnlyList<CheckResult>> RunAsync(IReadOnlyList<Policy> policies, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(policies);
@@ -52,6 +55,12 @@ public sealed class LlmConformanceCheck(SafeguardClassifierClient client, LlmOpt
         }
 
         results.Add(await SchedulerMetricsAsync(cancellationToken));
+        if (_simulated)
+        {
+            results.Add(new("server", CheckOutcome.Warn,
+                "the answers came from the vLLM simulator (rationales start with \"[simulated]\"): this checked the plumbing, not a model", false));
+        }
+
         return results;
     }
 
@@ -162,6 +171,7 @@ public sealed class LlmConformanceCheck(SafeguardClassifierClient client, LlmOpt
             return null;
         }
 
+        _simulated |= verdict.Rationale?.StartsWith(SimulatedMarker, StringComparison.Ordinal) == true;
         results.Add(verdict.Violation == example.Violation
             ? new($"{name}: verdict", CheckOutcome.Pass, $"violation={(verdict.Violation ? 1 : 0)} as the policy's example says", true)
             : new($"{name}: verdict", CheckOutcome.Warn,
