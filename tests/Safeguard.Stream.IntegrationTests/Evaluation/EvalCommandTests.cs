@@ -61,10 +61,11 @@ public sealed class EvalCommandTests(EvalRunFixture run) : IDisposable
 
         Assert.Equal(315, requests.Count);
         var first = requests.First(r => r.GetProperty("messages")[1].GetProperty("content").GetString()!.Contains("> Cain Velasquez", StringComparison.Ordinal));
-        var system = first.GetProperty("messages")[0].GetProperty("content").GetString()!;
+        var instructions = first.GetProperty("messages")[0].GetProperty("content").GetString()!;
         var user = first.GetProperty("messages")[1].GetProperty("content").GetString()!;
-        Assert.StartsWith("# Vandalism policy", system, StringComparison.Ordinal);
-        Assert.Contains(system.Trim(), policyBody, StringComparison.Ordinal);
+        Assert.Equal("developer", first.GetProperty("messages")[0].GetProperty("role").GetString());
+        Assert.StartsWith("# Instructions\n\n# Vandalism policy", instructions, StringComparison.Ordinal);
+        Assert.Contains(instructions["# Instructions\n\n".Length..].Trim(), policyBody, StringComparison.Ordinal);
         Assert.Contains("wiki: enwiki\nlanguage: en\n", user, StringComparison.Ordinal);
         Assert.Contains("ADDED TEXT", user, StringComparison.Ordinal);
         Assert.Contains("REMOVED TEXT", user, StringComparison.Ordinal);
@@ -126,6 +127,26 @@ public sealed class EvalCommandTests(EvalRunFixture run) : IDisposable
     }
 
     [Fact]
+    public async Task Eval_PolicyRoleSystemWithDeveloperBaseline_RecordsEachRunsRoleSideBySide()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var developer = Path.Combine(_directory, "developer");
+        var system = Path.Combine(_directory, "system");
+
+        var a = await EvalProcess.SafeguardAsync(["eval", "--dataset", EvalRunFixture.ClueBotSet, "--policy", "vandalism", "--limit", "6", "--out", developer], run.Environment(), ct);
+        var b = await EvalProcess.SafeguardAsync(
+            ["eval", "--dataset", EvalRunFixture.ClueBotSet, "--policy", "vandalism", "--limit", "6", "--out", system, "--policy-role", "system", "--baseline", developer], run.Environment(), ct);
+
+        Assert.True(a.ExitCode == 0 && b.ExitCode == 0, a.Stdout + a.Stderr + b.Stdout + b.Stderr);
+        Assert.Contains("policy role system", b.Stdout, StringComparison.Ordinal);
+        var first = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(developer, "metrics.json"), ct)).RootElement;
+        var second = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(system, "metrics.json"), ct)).RootElement;
+        Assert.Equal("developer", first.GetProperty("run").GetProperty("policy_role").GetString());
+        Assert.Equal("system", second.GetProperty("run").GetProperty("policy_role").GetString());
+        Assert.Contains("policy role system (baseline: developer)", await File.ReadAllTextAsync(Path.Combine(system, "report.html"), ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Eval_EveryAnswerUnusable_WritesOutputsCountsErrorsAndExits1()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -155,6 +176,7 @@ public sealed class EvalCommandTests(EvalRunFixture run) : IDisposable
     [InlineData("--concurrency", new[] { "--dataset", "SET", "--policy", "vandalism", "--out", "OUT", "--concurrency", "-3" })]
     [InlineData("--baseline", new[] { "--dataset", "SET", "--policy", "vandalism", "--out", "OUT", "--baseline", "/nonexistent/run" })]
     [InlineData("--negative-labels", new[] { "--dataset", "SET", "--policy", "vandalism", "--out", "OUT", "--negative-labels", "vandalism" })]
+    [InlineData("--policy-role", new[] { "--dataset", "SET", "--policy", "vandalism", "--out", "OUT", "--policy-role", "assistant" })]
     [InlineData("--bogus", new[] { "--dataset", "SET", "--policy", "vandalism", "--out", "OUT", "--bogus" })]
     public async Task Eval_BadUsage_Exits2NamingTheOption(string option, string[] args)
     {
