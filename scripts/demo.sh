@@ -11,6 +11,8 @@ mkdir -p "$out"
 
 cleanup() { scripts/services.sh down >/dev/null 2>&1 || true; }
 trap cleanup EXIT
+echo "demo: 1/4 starting local services on loopback: PostgreSQL 15, a Kafka-protocol broker (librdkafka's mock cluster),"
+echo "      the vLLM simulator, a wiki API fixture server"
 scripts/services.sh up >/dev/null
 # KEY=VALUE lines; values (connection strings) contain ';', so they are read, not sourced.
 while IFS='=' read -r key value; do
@@ -23,15 +25,18 @@ export Safeguard__MediaWiki__ApiUrlTemplate="$SAFEGUARD_WIKI_API_TEMPLATE"
 export Safeguard__Policies__Directory="$PWD/policies"
 # The per-wiki politeness limit (10 requests/s) is for real wikis; the fixture server runs on this machine.
 export Safeguard__MediaWiki__RequestsPerSecondPerWiki=1000
+# Warnings and errors only (the three malformed sample events are dead-lettered on purpose, and say so).
 export Logging__LogLevel__Default=Warning
+shown=${SAFEGUARD_DEMO_FLAGGED_ROWS:-15}
 
-echo "demo: model = vLLM simulator at $SAFEGUARD_LLM_URL (stand-in verdicts, labeled [simulated])"
-"$safeguard" db migrate
+"$safeguard" db migrate >/dev/null
+echo "demo: 2/4 replaying $(grep -c . "$events") recorded-shape events through source -> route -> enrich (wiki API) -> classify"
+echo "      (vLLM SIMULATOR at $SAFEGUARD_LLM_URL: stand-in verdicts, labeled [simulated]) -> publish (Kafka + Postgres)"
 "$safeguard" replay --events "$events" --summary-out "$out/summary.json"
 
 echo
-echo "demo: flagged edits, read back from Postgres (safeguard flagged):"
-"$safeguard" flagged --since 3650d --limit 1000
+echo "demo: 3/4 flagged edits, read back from Postgres (safeguard flagged; the newest $shown):"
+"$safeguard" flagged --since 3650d --limit "$shown"
 
 # Every message on every output topic, read back by an independent Kafka client.
 : >"$out/kafka-events.jsonl"
@@ -49,5 +54,6 @@ field() { grep -o "\"$1\":[0-9]*" "$out/summary.json" | head -n1 | cut -d: -f2; 
 events_n=$(field events); classified=$(field classified); skipped=$(field skipped)
 dead=$(field dead_lettered); verdicts=$(field verdicts); flagged=$(field flagged)
 echo
-echo "demo: wrote $out/kafka-events.jsonl and $out/summary.json"
+echo "demo: 4/4 read back by independent clients: $kafka_messages Kafka messages (kcat), $postgres_rows audit rows (psql);"
+echo "      every edit and verdict in $out/kafka-events.jsonl and $out/summary.json"
 echo "demo: events=$events_n classified=$classified skipped=$skipped dead_lettered=$dead verdicts=$verdicts flagged=$flagged kafka_messages=$kafka_messages postgres_rows=$postgres_rows"

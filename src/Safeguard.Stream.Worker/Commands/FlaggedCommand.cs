@@ -106,7 +106,7 @@ internal static class FlaggedCommand
         {
             var probability = r.Probability is { } p ? p.ToString("0.00", CultureInfo.InvariantCulture) : "-";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"{r.Id,-36} {r.WikiId,-12} {Age(now, r.RevisionTime),5} {Clip(r.PolicyId, 16),-16} {probability,5} {Clip(r.Category, 8),-8} {Clip(r.PageTitle, 24),-24} {r.DiffUrl,-50} {Clip(r.Rationale ?? "(restricted)", 70)}");
+                $"{r.Id,-36} {r.WikiId,-12} {Age(now, r.RevisionTime),5} {Clip(r.PolicyId, 16),-16} {probability,5} {Clip(r.Category, 8),-8} {Clip(r.PageTitle.Replace('_', ' '), 24),-24} {r.DiffUrl,-50} {Clip(r.Rationale ?? "(restricted)", 70)}");
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"flagged: {rows.Count} rows (newest edit first; feedback: safeguard feedback --id ID --verdict correct|incorrect)");

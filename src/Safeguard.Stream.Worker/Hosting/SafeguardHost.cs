@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Classification.Policies;
@@ -42,16 +43,56 @@ internal static class SafeguardHost
             builder.Configuration.AddInMemoryCollection(overrides);
         }
 
+        ConfigureLogging(builder, logsToStdout);
+    }
+
+    /// <summary>
+    /// Logs for the people and machines that read them. To a terminal: one plain line per entry, Warning and above
+    /// (a newcomer running a command sees what went wrong, not every request). To a pipe or file (containers, the log
+    /// pipeline, tests): ECS JSON at the configured levels. <c>Safeguard:Telemetry:LogFormat</c> = <c>text</c> or
+    /// <c>ecs</c> forces one. The <c>Logging</c> section applies to every command (the CLI builders start without
+    /// host defaults, which would otherwise ignore it), and HttpClient's per-request lines are off by default.
+    /// </summary>
+    private static void ConfigureLogging(IHostApplicationBuilder builder, bool logsToStdout)
+    {
         builder.Logging.ClearProviders();
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Extensions.Http", LogLevel.Warning);
+
+        var toTerminal = logsToStdout ? !Console.IsOutputRedirected : !Console.IsErrorRedirected;
+        var format = builder.Configuration["Safeguard:Telemetry:LogFormat"]?.Trim().ToLowerInvariant();
+        var text = format switch
+        {
+            "text" => true,
+            "ecs" => false,
+            null or "" or "auto" => toTerminal,
+            _ => throw new OptionsValidationException("Safeguard:Telemetry", typeof(object),
+                [$"Safeguard:Telemetry:LogFormat must be auto, text or ecs, got '{format}'"]),
+        };
+
         builder.Logging.AddConsole(o =>
         {
-            o.FormatterName = EcsConsoleFormatter.FormatterName;
+            o.FormatterName = text ? ConsoleFormatterNames.Simple : EcsConsoleFormatter.FormatterName;
 
             // The live worker logs to stdout for the cluster's log pipeline; CLI commands keep stdout for their output.
             o.LogToStandardErrorThreshold = logsToStdout ? LogLevel.None : LogLevel.Trace;
         });
-        builder.Logging.AddConsoleFormatter<EcsConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
-        builder.Logging.AddFilter("Microsoft.Extensions.Http", LogLevel.Warning);
+        builder.Logging.AddConsoleFormatter<EcsConsoleFormatter, ConsoleFormatterOptions>();
+        if (text)
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+                o.ColorBehavior = toTerminal ? LoggerColorBehavior.Default : LoggerColorBehavior.Disabled;
+            });
+        }
+
+        if (text && format is null or "" or "auto")
+        {
+            builder.Logging.AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning);
+        }
     }
 
     /// <summary>Every stage, registered sinks-first so the host stops the source first and the rest drain.</summary>
