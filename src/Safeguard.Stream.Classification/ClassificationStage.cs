@@ -105,7 +105,7 @@ public sealed partial class ClassificationStage(
         {
             try
             {
-                var verdict = await client.ClassifyAsync(policy, edit, cancellationToken);
+                var verdict = await client.ClassifyAsync(policy, new ClassificationRequest(edit.Edit, edit.Diff), cancellationToken);
                 RecordVerdict(policy.Id, verdict);
                 return new PolicyOutcome(policy.Id, verdict, null);
             }

@@ -46,7 +46,7 @@ public sealed class EvalRunner(SafeguardClassifierClient client, IOptions<LlmOpt
             async (index, token) =>
             {
                 var (run, record) = work[index];
-                predictions[index] = await PredictAsync(policy, record, run, index + 1, token);
+                predictions[index] = await PredictAsync(policy, record, run, token);
                 completed?.Invoke(!predictions[index].IsScored);
             });
 
@@ -79,12 +79,12 @@ public sealed class EvalRunner(SafeguardClassifierClient client, IOptions<LlmOpt
         await File.WriteAllTextAsync(Path.Combine(directory, "report.html"), EvalReportWriter.Write(result.Metrics, result.Predictions, baseline), utf8, cancellationToken);
     }
 
-    private async Task<EvalPrediction> PredictAsync(Policy policy, EvalRecord record, int run, long sequence, CancellationToken cancellationToken)
+    private async Task<EvalPrediction> PredictAsync(Policy policy, EvalRecord record, int run, CancellationToken cancellationToken)
     {
         var sent = time.GetTimestamp();
         try
         {
-            var verdict = await client.ClassifyAsync(policy, record.ToEnrichedEdit(policy, sequence, time.GetUtcNow()), cancellationToken);
+            var verdict = await client.ClassifyAsync(policy, record.ToClassificationRequest(time.GetUtcNow()), cancellationToken);
             return EvalPrediction.FromVerdict(record, run, verdict);
         }
         catch (Exception ex) when (ex is not LlmMisconfiguredException && !cancellationToken.IsCancellationRequested)

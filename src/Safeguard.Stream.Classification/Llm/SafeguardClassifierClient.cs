@@ -12,7 +12,6 @@ using Polly.Retry;
 using Polly.Timeout;
 using Safeguard.Stream.Core.Diffs;
 using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Policies;
 using Safeguard.Stream.Core.Prompts;
 using Safeguard.Stream.Core.Verdicts;
@@ -142,10 +141,10 @@ public sealed partial class SafeguardClassifierClient
     public const string DeveloperInstructionsHeader = "# Instructions\n\n";
 
     /// <summary>Classifies one edit under one policy (see the class summary for every outcome).</summary>
-    public async Task<PolicyVerdict> ClassifyAsync(Policy policy, EnrichedEdit edit, CancellationToken cancellationToken)
+    public async Task<PolicyVerdict> ClassifyAsync(Policy policy, ClassificationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        ArgumentNullException.ThrowIfNull(edit);
+        ArgumentNullException.ThrowIfNull(request);
 
         var started = _timeProvider.GetTimestamp();
         var usage = new UsageTotals();
@@ -157,20 +156,20 @@ public sealed partial class SafeguardClassifierClient
         string? finishReason = null;
         for (var attempt = 1; attempt <= _options.MaxAttempts; attempt++)
         {
-            var diff = edit.Diff.TruncateTo(budget);
+            var diff = request.Diff.TruncateTo(budget);
             truncated = diff.Truncated;
-            var request = WriteRequest(policy, edit.Edit, diff, effort, maxOutputTokens);
+            var body = WriteRequest(policy, request.Edit, diff, effort, maxOutputTokens);
 
             ChatAnswer answer;
             try
             {
-                answer = await SendCheckedAsync(request, cancellationToken);
+                answer = await SendCheckedAsync(body, cancellationToken);
             }
             catch (ClientResultException ex) when (IsContextLength(ex))
             {
                 lastError = "context_length";
                 var smaller = Math.Min(budget, diff.CharacterCount) / 2;
-                Log.ContextTooLong(_logger, policy.Id, edit.Edit.WikiId, edit.Edit.RevId, attempt, smaller);
+                Log.ContextTooLong(_logger, policy.Id, request.Edit.WikiId, request.Edit.RevId, attempt, smaller);
                 if (smaller < _options.MinDiffCharacters)
                 {
                     break;
@@ -187,7 +186,7 @@ public sealed partial class SafeguardClassifierClient
             catch (MalformedResponseException ex)
             {
                 lastError = "malformed_response";
-                Log.UnusableAnswer(_logger, policy.Id, edit.Edit.WikiId, edit.Edit.RevId, attempt, ex.Message);
+                Log.UnusableAnswer(_logger, policy.Id, request.Edit.WikiId, request.Edit.RevId, attempt, ex.Message);
                 continue;
             }
             catch (Exception ex) when (ex is ClientResultException or HttpRequestException or TimeoutRejectedException or BrokenCircuitException
@@ -213,7 +212,7 @@ public sealed partial class SafeguardClassifierClient
             {
                 if (failure == VerdictParseFailure.OutOfRange)
                 {
-                    Log.UnusableAnswer(_logger, policy.Id, edit.Edit.WikiId, edit.Edit.RevId, attempt, "verdict_out_of_range");
+                    Log.UnusableAnswer(_logger, policy.Id, request.Edit.WikiId, request.Edit.RevId, attempt, "verdict_out_of_range");
                     return Verdict(policy, effort, truncated, started, usage, finishReason) with
                     {
                         Status = VerdictStatus.Error,
@@ -240,7 +239,7 @@ public sealed partial class SafeguardClassifierClient
                     }
                 }
 
-                Log.UnusableAnswer(_logger, policy.Id, edit.Edit.WikiId, edit.Edit.RevId, attempt, lastError + ": " + parseError);
+                Log.UnusableAnswer(_logger, policy.Id, request.Edit.WikiId, request.Edit.RevId, attempt, lastError + ": " + parseError);
                 continue;
             }
 

@@ -5,7 +5,6 @@ using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Classification.Policies;
 using Safeguard.Stream.Core.Diffs;
 using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Policies;
 using Safeguard.Stream.Core.Verdicts;
 using Safeguard.Stream.MediaWiki;
@@ -78,9 +77,8 @@ internal static class ClassifyCommand
                     : "content (page creation or parent unknown)";
             }
 
-            var source = new SourceEvent(1, "cli", null, ReadOnlyMemory<byte>.Empty);
             var verdict = await host.Services.GetRequiredService<SafeguardClassifierClient>()
-                .ClassifyAsync(policy, new EnrichedEdit(new RoutedEdit(source, edit, [policy]), diff), ct);
+                .ClassifyAsync(policy, new ClassificationRequest(edit, diff), ct);
             var flagKey = verdict.Mode == PolicyMode.Shadow ? "would_flag" : "flagged";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"policy={verdict.PolicyId} v{verdict.PolicyVersion} status={verdict.Status.ToString().ToLowerInvariant()} " +
