@@ -73,7 +73,7 @@ public sealed partial class ClassificationStage(
         {
             activity?.AddException(rejection);
             activity?.SetStatus(ActivityStatusCode.Error);
-            return new DeadLetteredResult(edit.Routed.Source, edit.Edit, "llm_rejected", $"policy {rejected.PolicyId}: {rejection.Message}");
+            return new DeadLetteredResult(edit.Routed.Source, edit.Edit, DeadLetterReason.LlmRejected, $"policy {rejected.PolicyId}: {rejection.Message}");
         }
 
         return new ClassifiedResult(edit, [.. outcomes.Select(o => o.Verdict!)]);

@@ -85,7 +85,7 @@ internal static class ClassifyCommand
                 $"violation={verdict.Violation?.ToString().ToLowerInvariant() ?? "-"} probability={(verdict.Probability is null ? "-" : VerdictParser.FormatProbability(verdict.Probability))} " +
                 $"{flagKey}={verdict.Flagged.ToString().ToLowerInvariant()} threshold={policy.Threshold} category={verdict.Category ?? "-"} " +
                 $"tokens={verdict.PromptTokens}+{verdict.CompletionTokens} cached={verdict.CachedTokens} latency_ms={verdict.LatencyMs} " +
-                $"effort={verdict.ReasoningEffort.ToString().ToLowerInvariant()} finish={verdict.FinishReason ?? "-"} input={input}{(verdict.InputTruncated ? " (truncated)" : "")}"));
+                $"effort={verdict.ReasoningEffort.ToName()} finish={verdict.FinishReason ?? "-"} input={input}{(verdict.InputTruncated ? " (truncated)" : "")}"));
             Console.WriteLine(verdict.Status == VerdictStatus.Ok ? $"rationale: {verdict.Rationale ?? "-"}" : $"error: {verdict.Error}");
             return verdict.Status == VerdictStatus.Ok ? ExitCodes.Ok : ExitCodes.RuntimeFailure;
         }));
