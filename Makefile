@@ -1,5 +1,5 @@
 # Safeguard.Stream — a thin wrapper over the dotnet CLI and the scripts in scripts/.
-# Contracts (DESIGN.md): setup build test demo run bench lint services-up services-down.
+# Contracts (docs/architecture.md): setup build test demo run bench lint services-up services-down.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1

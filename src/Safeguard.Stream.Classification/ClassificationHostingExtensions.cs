@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Safeguard.Stream.Classification;
+using Safeguard.Stream.Classification.Evaluation;
 using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Classification.Policies;
 using Safeguard.Stream.Core.Policies;
@@ -23,6 +24,7 @@ public static class ClassificationHostingExtensions
         builder.Services.TryAddSingleton<IPolicyCatalog>(sp => sp.GetRequiredService<PolicyCatalog>());
         builder.Services.TryAddSingleton<LlmServerStatus>();
         builder.Services.TryAddSingleton<SafeguardClassifierClient>();
+        builder.Services.TryAddSingleton<EvalRunner>();
         return builder;
     }
 

@@ -73,7 +73,7 @@ public sealed partial class ClassificationStage(
         {
             activity?.AddException(rejection);
             activity?.SetStatus(ActivityStatusCode.Error);
-            return new DeadLetteredResult(edit.Routed.Source, edit.Edit, "llm_rejected", $"policy {rejected.PolicyId}: {rejection.Message}");
+            return new DeadLetteredResult(edit.Routed.Source, edit.Edit, DeadLetterReason.LlmRejected, $"policy {rejected.PolicyId}: {rejection.Message}");
         }
 
         return new ClassifiedResult(edit, [.. outcomes.Select(o => o.Verdict!)]);
@@ -105,7 +105,7 @@ public sealed partial class ClassificationStage(
         {
             try
             {
-                var verdict = await client.ClassifyAsync(policy, edit, cancellationToken);
+                var verdict = await client.ClassifyAsync(policy, new ClassificationRequest(edit.Edit, edit.Diff), cancellationToken);
                 RecordVerdict(policy.Id, verdict);
                 return new PolicyOutcome(policy.Id, verdict, null);
             }

@@ -15,20 +15,11 @@ public static class DeadLetterEventWriter
     /// <summary>The schema URI the event names (documented in schemas/README.md; not a registered Event Platform schema).</summary>
     public const string SchemaUri = "/safeguard/dead_letter/1.0.0";
 
-    /// <summary>An edit is keyed by wiki and revision; an unparsable payload by where it was in its source.</summary>
-    public static string Key(DeadLetteredResult dead)
-    {
-        ArgumentNullException.ThrowIfNull(dead);
-        return dead.Edit is { } edit
-            ? string.Create(CultureInfo.InvariantCulture, $"{edit.WikiId}:{edit.RevId}")
-            : "at:" + (dead.Source.Position ?? dead.Source.Sequence.ToString(CultureInfo.InvariantCulture));
-    }
-
     public static byte[] Write(DeadLetteredResult dead, string stream, int maxPayloadBytes, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(dead);
         ArgumentOutOfRangeException.ThrowIfNegative(maxPayloadBytes);
-        var key = Key(dead);
+        var key = dead.Key;
         var payload = dead.Source.Payload.Span;
         using var buffer = new MemoryStream(256 + Math.Min(payload.Length, maxPayloadBytes) * 2);
         using (var json = new Utf8JsonWriter(buffer))

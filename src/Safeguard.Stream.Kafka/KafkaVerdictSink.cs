@@ -87,7 +87,7 @@ public sealed partial class KafkaVerdictSink : IResultSink, IDisposable
                 case DeadLetteredResult dead when !string.IsNullOrEmpty(_options.DeadLetterTopic):
                     deliveries.Add(Count(_producer.ProduceAsync(_options.DeadLetterTopic, new Message<byte[], byte[]>
                     {
-                        Key = Encoding.UTF8.GetBytes(DeadLetterEventWriter.Key(dead)),
+                        Key = Encoding.UTF8.GetBytes(dead.Key),
                         Value = DeadLetterEventWriter.Write(dead, _options.DeadLetterTopic, _options.DeadLetterPayloadBytes, now),
                         Headers = new Headers { { "content-type", "application/json"u8.ToArray() } },
                     }, cancellationToken), "dead_letter"));

@@ -60,7 +60,7 @@ public static class VerdictEventWriter
                 json.WriteNumber("rev_parent_id", parent);
             }
 
-            json.WriteString("rev_dt", Iso(RevisionTime(edit)));
+            json.WriteString("rev_dt", Iso(edit.SavedAt()));
             json.WriteEndObject();
 
             if (edit.Performer is { UserText.Length: > 0 } performer)
@@ -98,13 +98,6 @@ public static class VerdictEventWriter
         }
 
         return buffer.ToArray();
-    }
-
-    /// <summary>When the revision was saved; the source event's time when the source did not say (recentchange).</summary>
-    public static DateTimeOffset RevisionTime(EditEvent edit)
-    {
-        ArgumentNullException.ThrowIfNull(edit);
-        return edit.RevisionTime ?? edit.EventTime;
     }
 
     private static void WritePerformer(Utf8JsonWriter json, Performer performer)
@@ -191,12 +184,7 @@ public static class VerdictEventWriter
         }
 
         json.WriteString("visibility", verdict.Visibility == PolicyVisibility.Public ? "public" : "restricted");
-        json.WriteString("reasoning_effort", verdict.ReasoningEffort switch
-        {
-            ReasoningEffort.Low => "low",
-            ReasoningEffort.Medium => "medium",
-            _ => "high",
-        });
+        json.WriteString("reasoning_effort", verdict.ReasoningEffort.ToName());
         json.WriteString("mode", verdict.Mode == PolicyMode.Shadow ? "shadow" : "enforce");
         json.WriteString("model", verdict.Model);
         json.WriteNumber("latency_ms", Math.Max(0, verdict.LatencyMs));

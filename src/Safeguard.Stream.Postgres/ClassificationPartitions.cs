@@ -28,7 +28,7 @@ public sealed class ClassificationPartitions(NpgsqlDataSource dataSource)
     public static DateTimeOffset PartitionTime(EditEvent edit)
     {
         ArgumentNullException.ThrowIfNull(edit);
-        return edit.RevisionTime ?? edit.EventTime;
+        return edit.SavedAt();
     }
 
     /// <summary>The first instant (UTC) of the month holding <paramref name="time"/>.</summary>

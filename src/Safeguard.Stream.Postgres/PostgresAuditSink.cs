@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Safeguard.Stream.Core.Pipeline;
+using Safeguard.Stream.Core.Policies;
 using Safeguard.Stream.Core.Verdicts;
 
 namespace Safeguard.Stream.Postgres;
@@ -88,7 +89,7 @@ public sealed class PostgresAuditSink(NpgsqlDataSource dataSource, Classificatio
                 reasonings = rows.Select(r => r.Verdict.Reasoning).ToArray(),
                 visibilities = rows.Select(r => r.Verdict.Visibility.ToString().ToLowerInvariant()).ToArray(),
                 models = rows.Select(r => r.Verdict.Model).ToArray(),
-                efforts = rows.Select(r => r.Verdict.ReasoningEffort.ToString().ToLowerInvariant()).ToArray(),
+                efforts = rows.Select(r => r.Verdict.ReasoningEffort.ToName()).ToArray(),
                 promptTokens = rows.Select(r => r.Verdict.PromptTokens).ToArray(),
                 completionTokens = rows.Select(r => r.Verdict.CompletionTokens).ToArray(),
                 cachedTokens = rows.Select(r => r.Verdict.CachedTokens).ToArray(),
@@ -115,7 +116,7 @@ public sealed class PostgresAuditSink(NpgsqlDataSource dataSource, Classificatio
             var args = new
             {
                 sources = dead.Select(d => d.Source.SourceName).ToArray(),
-                keys = dead.Select(DeadLetterKey).ToArray(),
+                keys = dead.Select(d => d.Key).ToArray(),
                 positions = dead.Select(d => d.Source.Position).ToArray(),
                 wikiIds = dead.Select(d => d.Edit?.WikiId).ToArray(),
                 revIds = dead.Select(d => d.Edit?.RevId).ToArray(),
@@ -127,13 +128,6 @@ public sealed class PostgresAuditSink(NpgsqlDataSource dataSource, Classificatio
         }
 
         await transaction.CommitAsync(cancellationToken);
-    }
-
-    /// <summary>An edit is keyed by wiki and revision; an unparsable payload by where it was in the source.</summary>
-    public static string DeadLetterKey(DeadLetteredResult dead)
-    {
-        ArgumentNullException.ThrowIfNull(dead);
-        return dead.Edit is { } edit ? $"{edit.WikiId}:{edit.RevId}" : $"at:{dead.Source.Position ?? dead.Source.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
     }
 
     private static string? Payload(ReadOnlyMemory<byte> payload, int maxChars)

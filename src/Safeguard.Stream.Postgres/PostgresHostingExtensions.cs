@@ -9,7 +9,7 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class PostgresHostingExtensions
 {
-    /// <summary>The data source, migrator, checkpoint store and the audit sink.</summary>
+    /// <summary>The data source, migrator, checkpoint store, moderators' queries and the audit sink.</summary>
     public static IHostApplicationBuilder AddSafeguardPostgres(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -22,6 +22,7 @@ public static class PostgresHostingExtensions
         });
         builder.Services.TryAddSingleton<DatabaseMigrator>();
         builder.Services.TryAddSingleton<ClassificationPartitions>();
+        builder.Services.TryAddSingleton<ModeratorQueries>();
         builder.Services.TryAddSingleton<ICheckpointStore, PostgresCheckpointStore>();
         builder.Services.AddSingleton<IResultSink, PostgresAuditSink>();
         return builder;

@@ -30,7 +30,8 @@ public sealed class PostgresClusterFixture : IAsyncLifetime
     public static NpgsqlDataSource AsRole(NpgsqlDataSource dataSource, string role)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
-        var builder = new NpgsqlDataSourceBuilder(dataSource.ConnectionString);
+        // A pooled connection is reset (DISCARD ALL) when returned, which would drop the role: keep it, as a login role keeps its identity.
+        var builder = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(dataSource.ConnectionString) { NoResetOnClose = true }.ConnectionString);
         builder.UsePhysicalConnectionInitializer(
             connection =>
             {

@@ -1,7 +1,6 @@
+using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Core.Diffs;
 using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Pipeline;
-using Safeguard.Stream.Core.Policies;
 
 namespace Safeguard.Stream.Classification.Evaluation;
 
@@ -33,12 +32,11 @@ public sealed record EvalRecord
 
     /// <summary>
     /// The edit as the live pipeline would hand it to the classifier: an <see cref="EditEvent"/> for the record's wiki
-    /// and an enriched <see cref="DiffText"/> whose added and removed lines are the record's text. The classifier then
-    /// renders and budgets it exactly as it does for live edits.
+    /// and a <see cref="DiffText"/> whose added and removed lines are the record's text. The classifier then renders
+    /// and budgets it exactly as it does for live edits.
     /// </summary>
-    public EnrichedEdit ToEnrichedEdit(Policy policy, long sequence, DateTimeOffset now)
+    public ClassificationRequest ToClassificationRequest(DateTimeOffset now)
     {
-        ArgumentNullException.ThrowIfNull(policy);
         var edit = new EditEvent
         {
             SchemaUri = "eval",
@@ -54,11 +52,7 @@ public sealed record EvalRecord
             EventTime = now,
             Comment = Comment,
         };
-        var source = new SourceEvent(sequence, "eval", Line.ToString(System.Globalization.CultureInfo.InvariantCulture), ReadOnlyMemory<byte>.Empty)
-        {
-            LineNumber = Line,
-        };
-        return new EnrichedEdit(new RoutedEdit(source, edit, [policy]), new DiffText(Lines(AddedText), Lines(RemovedText), []));
+        return new ClassificationRequest(edit, new DiffText(Lines(AddedText), Lines(RemovedText), []));
     }
 
     private static string[] Lines(string? text) => string.IsNullOrEmpty(text) ? [] : text.Split('\n');

@@ -54,12 +54,7 @@ public static class ChatExchange
             WriteMessage(w, policyRole, policy);
             WriteMessage(w, "user", user);
             w.WriteEndArray();
-            w.WriteString("reasoning_effort", effort switch
-            {
-                ReasoningEffort.High => "high",
-                ReasoningEffort.Medium => "medium",
-                _ => "low",
-            });
+            w.WriteString("reasoning_effort", effort.ToName());
             if (maxOutputTokens is { } max)
             {
                 w.WriteNumber("max_completion_tokens", max);

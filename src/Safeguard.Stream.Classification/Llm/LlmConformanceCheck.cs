@@ -119,7 +119,7 @@ public sealed class LlmConformanceCheck(SafeguardClassifierClient client, LlmOpt
         results.Add(PrefixCache(policy, second.Answer));
         var latency = Math.Max(first.Latency.TotalMilliseconds, second.Latency.TotalMilliseconds);
         results.Add(new($"{policy.Id}: latency and tokens", CheckOutcome.Pass, string.Create(CultureInfo.InvariantCulture,
-            $"{first.Latency.TotalMilliseconds:0} ms and {second.Latency.TotalMilliseconds:0} ms; prompt {first.Answer.PromptTokens} and {second.Answer.PromptTokens} tokens, completion {first.Answer.CompletionTokens} and {second.Answer.CompletionTokens} (reasoning effort {policy.ReasoningEffort.ToString().ToLowerInvariant()}){(latency > options.RequestTimeout.TotalMilliseconds / 2 ? $"; over half of Safeguard:Llm:RequestTimeout ({options.RequestTimeout.TotalSeconds:0} s)" : "")}"),
+            $"{first.Latency.TotalMilliseconds:0} ms and {second.Latency.TotalMilliseconds:0} ms; prompt {first.Answer.PromptTokens} and {second.Answer.PromptTokens} tokens, completion {first.Answer.CompletionTokens} and {second.Answer.CompletionTokens} (reasoning effort {policy.ReasoningEffort.ToName()}){(latency > options.RequestTimeout.TotalMilliseconds / 2 ? $"; over half of Safeguard:Llm:RequestTimeout ({options.RequestTimeout.TotalSeconds:0} s)" : "")}"),
             false));
     }
 

@@ -1,7 +1,5 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using System.Globalization;
-using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenAI;
@@ -12,7 +10,6 @@ using Polly.Retry;
 using Polly.Timeout;
 using Safeguard.Stream.Core.Diffs;
 using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Policies;
 using Safeguard.Stream.Core.Prompts;
 using Safeguard.Stream.Core.Verdicts;
@@ -142,10 +139,10 @@ public sealed partial class SafeguardClassifierClient
     public const string DeveloperInstructionsHeader = "# Instructions\n\n";
 
     /// <summary>Classifies one edit under one policy (see the class summary for every outcome).</summary>
-    public async Task<PolicyVerdict> ClassifyAsync(Policy policy, EnrichedEdit edit, CancellationToken cancellationToken)
+    public async Task<PolicyVerdict> ClassifyAsync(Policy policy, ClassificationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        ArgumentNullException.ThrowIfNull(edit);
+        ArgumentNullException.ThrowIfNull(request);
 
         var started = _timeProvider.GetTimestamp();
         var usage = new UsageTotals();
@@ -157,20 +154,20 @@ public sealed partial class SafeguardClassifierClient
         string? finishReason = null;
         for (var attempt = 1; attempt <= _options.MaxAttempts; attempt++)
         {
-            var diff = edit.Diff.TruncateTo(budget);
+            var diff = request.Diff.TruncateTo(budget);
             truncated = diff.Truncated;
-            var request = WriteRequest(policy, edit.Edit, diff, effort, maxOutputTokens);
+            var body = WriteRequest(policy, request.Edit, diff, effort, maxOutputTokens);
 
             ChatAnswer answer;
             try
             {
-                answer = await SendCheckedAsync(request, cancellationToken);
+                answer = await SendCheckedAsync(body, cancellationToken);
             }
             catch (ClientResultException ex) when (IsContextLength(ex))
             {
-                lastError = "context_length";
+                lastError = VerdictError.ContextLength;
                 var smaller = Math.Min(budget, diff.CharacterCount) / 2;
-                Log.ContextTooLong(_logger, policy.Id, edit.Edit.WikiId, edit.Edit.RevId, attempt, smaller);
+                Log.ContextTooLong(_logger, policy.Id, request.Edit.WikiId, request.Edit.RevId, attempt, smaller);
                 if (smaller < _options.MinDiffCharacters)
                 {
                     break;
@@ -186,8 +183,8 @@ public sealed partial class SafeguardClassifierClient
             }
             catch (MalformedResponseException ex)
             {
-                lastError = "malformed_response";
-                Log.UnusableAnswer(_logger, policy.Id, edit.Edit.WikiId, edit.Edit.RevId, attempt, ex.Message);
+                lastError = VerdictError.MalformedResponse;
+                Log.UnusableAnswer(_logger, policy.Id, request.Edit.WikiId, request.Edit.RevId, attempt, ex.Message);
                 continue;
             }
             catch (Exception ex) when (ex is ClientResultException or HttpRequestException or TimeoutRejectedException or BrokenCircuitException
@@ -213,11 +210,11 @@ public sealed partial class SafeguardClassifierClient
             {
                 if (failure == VerdictParseFailure.OutOfRange)
                 {
-                    Log.UnusableAnswer(_logger, policy.Id, edit.Edit.WikiId, edit.Edit.RevId, attempt, "verdict_out_of_range");
+                    Log.UnusableAnswer(_logger, policy.Id, request.Edit.WikiId, request.Edit.RevId, attempt, VerdictError.VerdictOutOfRange);
                     return Verdict(policy, effort, truncated, started, usage, finishReason) with
                     {
                         Status = VerdictStatus.Error,
-                        Error = "verdict_out_of_range",
+                        Error = VerdictError.VerdictOutOfRange,
                         Reasoning = _options.StoreReasoning ? answer.Reasoning : null,
                     };
                 }
@@ -225,13 +222,13 @@ public sealed partial class SafeguardClassifierClient
                 if (stoppedByLength)
                 {
                     // The reasoning used the budget: think less (and, where capped, allow more) next time.
-                    lastError = "length";
+                    lastError = VerdictError.Length;
                     effort = Lower(effort);
                     maxOutputTokens = maxOutputTokens is { } cap ? Math.Min(cap * 2, 131_072) : null;
                 }
                 else
                 {
-                    lastError = string.IsNullOrWhiteSpace(content) ? "empty_content" : "unparsable_verdict";
+                    lastError = string.IsNullOrWhiteSpace(content) ? VerdictError.EmptyContent : VerdictError.UnparsableVerdict;
                     if (content is null && answer.FinishReason == "stop")
                     {
                         // The model finished, yet no final message reached content and the reasoning holds no verdict
@@ -240,7 +237,7 @@ public sealed partial class SafeguardClassifierClient
                     }
                 }
 
-                Log.UnusableAnswer(_logger, policy.Id, edit.Edit.WikiId, edit.Edit.RevId, attempt, lastError + ": " + parseError);
+                Log.UnusableAnswer(_logger, policy.Id, request.Edit.WikiId, request.Edit.RevId, attempt, lastError + ": " + parseError);
                 continue;
             }
 
@@ -262,38 +259,8 @@ public sealed partial class SafeguardClassifierClient
         return Verdict(policy, effort, truncated, started, usage, finishReason) with
         {
             Status = VerdictStatus.Error,
-            Error = lastError ?? "no_attempts",
+            Error = lastError ?? VerdictError.NoAttempts,
         };
-    }
-
-    /// <summary><c>Retry-After</c> (seconds or an HTTP date) of a failed response, capped; null when absent or unreadable.</summary>
-    internal static TimeSpan? RetryAfter(ClientResultException exception, DateTimeOffset now, TimeSpan max) =>
-        exception.GetRawResponse() is { } response && response.Headers.TryGetValue("Retry-After", out var value)
-            ? ParseRetryAfter(value, now, max)
-            : null;
-
-    internal static TimeSpan? ParseRetryAfter(string? value, DateTimeOffset now, TimeSpan max)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return null;
-        }
-
-        TimeSpan delay;
-        if (double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds))
-        {
-            delay = TimeSpan.FromSeconds(seconds);
-        }
-        else if (DateTimeOffset.TryParseExact(value.Trim(), "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
-        {
-            delay = date - now;
-        }
-        else
-        {
-            return null;
-        }
-
-        return delay < TimeSpan.Zero ? TimeSpan.Zero : delay > max ? max : delay;
     }
 
     /// <summary>
@@ -385,61 +352,6 @@ public sealed partial class SafeguardClassifierClient
         _ => ReasoningEffort.Low,
     };
 
-    private static bool IsTransient(ClientResultException ex) => ex.Status is 0 or 408 or 429 or >= 500;
-
-    /// <summary>
-    /// A 400 for a prompt over the model's context. vLLM 0.14's gpt-oss path skips input validation, so the output
-    /// budget goes negative: <c>"max_tokens must be at least 1, got -7584. (parameter=max_tokens, value=-7584)"</c>
-    /// with <c>param: "max_tokens"</c> (0 when the prompt fills the context exactly). Newer vLLM says "…exceeds the
-    /// model's maximum context length…"; OpenAI-style servers "This model's maximum context length is N tokens…".
-    /// </summary>
-    internal static bool IsContextLength(ClientResultException ex) =>
-        ex.Status == (int)HttpStatusCode.BadRequest && IsContextLengthMessage(Body(ex) ?? ex.Message);
-
-    internal static bool IsContextLengthMessage(string body)
-    {
-        if (body.Contains("context length", StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-
-        const string Budget = "max_tokens must be at least 1, got ";
-        var at = body.IndexOf(Budget, StringComparison.Ordinal);
-        if (at < 0)
-        {
-            return false;
-        }
-
-        var number = body.AsSpan(at + Budget.Length);
-        var end = 0;
-        while (end < number.Length && (number[end] == '-' || char.IsAsciiDigit(number[end])))
-        {
-            end++;
-        }
-
-        // Only a budget of 0 or below means "the prompt left no room" (the client never sends a cap below 256).
-        return long.TryParse(number[..end], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var budget) && budget <= 0;
-    }
-
-    private static string? Body(ClientResultException ex)
-    {
-        try
-        {
-            return ex.GetRawResponse()?.Content?.ToString();
-        }
-        catch (InvalidOperationException)
-        {
-            return null; // the body was not buffered
-        }
-    }
-
-    private static string Describe(Exception? ex) => ex switch
-    {
-        ClientResultException { Status: > 0 } client => $"HTTP {client.Status}",
-        null => "unknown",
-        _ => ex.GetType().Name,
-    };
-
     private sealed class UsageTotals
     {
         public int Prompt { get; private set; }
@@ -477,59 +389,5 @@ public sealed partial class SafeguardClassifierClient
                       "(vLLM 0.11.x's answer shape, or a malformed final-channel header); verdicts are read from the reasoning. " +
                       "vLLM 0.13 or later puts the answer in content. Logged once.")]
         public static partial void VerdictInReasoning(ILogger logger, Uri endpoint);
-    }
-}
-
-/// <summary>The server answered 200 with a body that is not a readable completion.</summary>
-public sealed class MalformedResponseException : Exception
-{
-    public MalformedResponseException()
-    {
-    }
-
-    public MalformedResponseException(string message)
-        : base(message)
-    {
-    }
-
-    public MalformedResponseException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-}
-
-/// <summary>The model server refused this request (4xx): the edit is dead-lettered.</summary>
-public sealed class LlmRejectedException : Exception
-{
-    public LlmRejectedException()
-    {
-    }
-
-    public LlmRejectedException(string message)
-        : base(message)
-    {
-    }
-
-    public LlmRejectedException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-}
-
-/// <summary>The model server could not be reached or kept failing: the stage waits and tries again, never guesses.</summary>
-public sealed class LlmUnavailableException : Exception
-{
-    public LlmUnavailableException()
-    {
-    }
-
-    public LlmUnavailableException(string message)
-        : base(message)
-    {
-    }
-
-    public LlmUnavailableException(string message, Exception innerException)
-        : base(message, innerException)
-    {
     }
 }

@@ -82,7 +82,12 @@ public static partial class PolicyDocument
             Error("'title' is required");
         }
 
-        var effort = ParseEnum(Scalar(root, "reasoning_effort") ?? "low", "reasoning_effort", ReasoningEffort.Low, Error);
+        var effortText = Scalar(root, "reasoning_effort");
+        if (!ReasoningEffortNames.TryParse(effortText ?? ReasoningEffortNames.Default.ToName(), out var effort))
+        {
+            Error($"'reasoning_effort' must be one of {string.Join("|", ReasoningEffortNames.All)}, was '{effortText}'");
+        }
+
         var visibility = ParseEnum(Scalar(root, "visibility") ?? "public", "visibility", PolicyVisibility.Public, Error);
         var mode = ParseEnum(Scalar(root, "mode") ?? "enforce", "mode", PolicyMode.Enforce, Error);
 

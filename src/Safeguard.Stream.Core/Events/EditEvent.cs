@@ -38,6 +38,13 @@ public sealed record EditEvent
     public required int Namespace { get; init; }
     public required DateTimeOffset EventTime { get; init; }
     public DateTimeOffset? RevisionTime { get; init; }
+
+    /// <summary>
+    /// When the revision was saved: <see cref="RevisionTime"/>, else the event's time (recentchange carries none).
+    /// The Kafka event's <c>rev_dt</c> and the audit table's partition key both read it.
+    /// </summary>
+    public DateTimeOffset SavedAt() => RevisionTime ?? EventTime;
+
     public string? Comment { get; init; }
     public Performer? Performer { get; init; }
     public string? MetaId { get; init; }

@@ -46,4 +46,13 @@ public sealed record ClassifiedResult(EnrichedEdit Enriched, IReadOnlyList<Polic
 
 public sealed record SkippedResult(SourceEvent Source, EditEvent? Edit, string Reason) : PipelineResult(Source);
 
-public sealed record DeadLetteredResult(SourceEvent Source, EditEvent? Edit, string Reason, string Detail) : PipelineResult(Source);
+public sealed record DeadLetteredResult(SourceEvent Source, EditEvent? Edit, string Reason, string Detail) : PipelineResult(Source)
+{
+    /// <summary>
+    /// The dead letter's key, the same in the Kafka topic and the <c>dead_letters</c> table: an edit is keyed by wiki
+    /// and revision (<c>enwiki:123</c>); an unparsable payload by where it was in its source (<c>at:POSITION</c>).
+    /// </summary>
+    public string Key => Edit is { } edit
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{edit.WikiId}:{edit.RevId}")
+        : "at:" + (Source.Position ?? Source.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
+}

@@ -9,9 +9,9 @@ using Safeguard.Stream.Core.Telemetry;
 namespace Safeguard.Stream.Core.Pipeline;
 
 /// <summary>
-/// Parses raw events, drops canaries and duplicates, and routes each edit to the policies that apply to it.
-/// Unparsable events are dead-lettered with the field named; skips carry their reason. Single reader, so the
-/// dedupe window needs no lock.
+/// Triages raw events (<see cref="EditTriage"/>: parse, canaries and duplicates dropped, filters and policy scopes)
+/// and hands each routed edit on with its trace. Unparsable events are dead-lettered with the field named; skips carry
+/// their reason. Single reader, so the dedupe window needs no lock.
 /// </summary>
 public sealed partial class RoutingStage(
     PipelineChannels channels,
@@ -21,7 +21,7 @@ public sealed partial class RoutingStage(
     TimeProvider timeProvider,
     ILogger<RoutingStage> logger) : BackgroundService
 {
-    private readonly DedupeWindow _dedupe = new(filterOptions.Value.DedupeWindow);
+    private readonly EditTriage _triage = new(router, filterOptions.Value);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -56,40 +56,23 @@ public sealed partial class RoutingStage(
     internal async ValueTask RouteAsync(SourceEvent raw, CancellationToken cancellationToken)
     {
         telemetry.EventsReceived.Add(1);
-        if (raw.Rejection is { } rejection)
+        var decision = _triage.Triage(raw);
+        if (decision.Edit is { } parsed && decision.Reason != SkipReason.Duplicate)
         {
-            await DeadLetterAsync(raw, null, rejection.Reason, rejection.Detail, cancellationToken);
-            return;
+            telemetry.StreamLag.Record(Math.Max(0, (timeProvider.GetUtcNow() - parsed.EventTime).TotalSeconds));
         }
 
-        var parsed = EventParser.ParsePayload(raw.Payload);
-        if (parsed.IsCanary)
+        switch (decision.Outcome)
         {
-            await SkipAsync(raw, null, SkipReason.Canary, cancellationToken);
-            return;
+            case TriageOutcome.DeadLetter:
+                await DeadLetterAsync(raw, decision.Edit, decision.Reason!, decision.Detail ?? "unparsable", cancellationToken);
+                return;
+            case TriageOutcome.Skip:
+                await SkipAsync(raw, decision.Edit, decision.Reason!, cancellationToken);
+                return;
         }
 
-        if (parsed.Event is not { } edit)
-        {
-            var detail = raw.LineNumber is { } line ? $"line {line}: {parsed.ErrorDetail}" : parsed.ErrorDetail ?? "unparsable";
-            await DeadLetterAsync(raw, null, parsed.ErrorReason ?? EventParseError.InvalidField, detail, cancellationToken);
-            return;
-        }
-
-        if (edit.Kind != EditKind.Other && !_dedupe.TryAdd(edit.WikiId, edit.RevId))
-        {
-            await SkipAsync(raw, edit, SkipReason.Duplicate, cancellationToken);
-            return;
-        }
-
-        telemetry.StreamLag.Record(Math.Max(0, (timeProvider.GetUtcNow() - edit.EventTime).TotalSeconds));
-        var decision = router.Route(edit);
-        if (decision.SkipReason is { } reason)
-        {
-            await SkipAsync(raw, edit, reason, cancellationToken);
-            return;
-        }
-
+        var edit = decision.Edit!;
         // One trace per edit: this consumer span is the parent of the enrich, classify and publish spans.
         // Ids are fine in traces (not in metrics); edit text never goes into tags.
         using var activity = telemetry.ActivitySource.StartActivity("receive edit", ActivityKind.Consumer);

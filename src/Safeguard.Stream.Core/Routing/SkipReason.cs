@@ -1,6 +1,6 @@
 namespace Safeguard.Stream.Core.Routing;
 
-/// <summary>Every reason an edit is not classified. Each is counted; none is silent.</summary>
+/// <summary>Every reason an edit is not classified. Each is counted; none is silent. Listed in README.md ("Outcome reasons").</summary>
 public static class SkipReason
 {
     public const string Canary = "canary";

@@ -31,7 +31,8 @@ public sealed partial class KafkaEventSource : IEventSource, ISourceProgress, IS
         IOptions<KafkaSourceOptions> options,
         IOptions<KafkaOptions> producerOptions,
         ICheckpointStore checkpoints,
-        ILogger<KafkaEventSource> logger)
+        ILogger<KafkaEventSource> logger,
+        TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(producerOptions);
@@ -40,10 +41,17 @@ public sealed partial class KafkaEventSource : IEventSource, ISourceProgress, IS
         _checkpoints = checkpoints;
         _logger = logger;
         _maxEventBytes = _options.MaxEventBytes;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _disconnectedSinceTicks = _timeProvider.GetUtcNow().UtcTicks;
     }
 
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>When the last message arrived (UTC ticks; 0 before the first).</summary>
     private long _lastEventTicks;
-    private long _startedTicks;
+
+    /// <summary>Since when the consumer has not run: creation until it starts, then the moment it stopped.</summary>
+    private long _disconnectedSinceTicks;
 
     public string Name => "kafka:" + _options.Topic;
 
@@ -57,16 +65,25 @@ public sealed partial class KafkaEventSource : IEventSource, ISourceProgress, IS
             return new SourceHealthReport(
                 running,
                 last == 0 ? null : new DateTimeOffset(last, TimeSpan.Zero),
-                running ? null : new DateTimeOffset(Interlocked.Read(ref _startedTicks), TimeSpan.Zero));
+                running ? null : new DateTimeOffset(Interlocked.Read(ref _disconnectedSinceTicks), TimeSpan.Zero));
         }
     }
 
     /// <summary>Partitions this worker owns right now (for tests and health).</summary>
     public IReadOnlyCollection<int> AssignedPartitions => _consumer?.Assignment.Select(p => p.Partition.Value).ToArray() ?? [];
 
-    public async Task RunAsync(ChannelWriter<SourceEvent> output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Consumes on a thread of its own: librdkafka's <c>Consume</c> blocks its caller, which would hold a thread-pool
+    /// thread for the life of the worker.
+    /// </summary>
+    public Task RunAsync(ChannelWriter<SourceEvent> output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
+        return Task.Factory.StartNew(() => Consume(output, cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private void Consume(ChannelWriter<SourceEvent> output, CancellationToken cancellationToken)
+    {
         var config = new ConsumerConfig(_options.Consumer)
         {
             BootstrapServers = _bootstrapServers,
@@ -93,7 +110,6 @@ public sealed partial class KafkaEventSource : IEventSource, ISourceProgress, IS
             .SetPartitionsLostHandler((_, partitions) => LogPartitions(false, partitions.Select(p => p.TopicPartition)))
             .Build();
         _consumer = consumer;
-        Interlocked.Exchange(ref _startedTicks, DateTimeOffset.UnixEpoch.UtcTicks);
         consumer.Subscribe(_options.Topic);
         try
         {
@@ -106,7 +122,8 @@ public sealed partial class KafkaEventSource : IEventSource, ISourceProgress, IS
                     continue;
                 }
 
-                Interlocked.Exchange(ref _lastEventTicks, DateTimeOffset.UnixEpoch.UtcTicks + (record.Message.Timestamp.UnixTimestampMs * TimeSpan.TicksPerMillisecond));
+                // Arrival, not the message's own timestamp: a backlog of old messages is no stall.
+                Interlocked.Exchange(ref _lastEventTicks, _timeProvider.GetUtcNow().UtcTicks);
                 var value = record.Message.Value ?? [];
                 var item = new SourceEvent(
                     ++_sequence,
@@ -118,7 +135,12 @@ public sealed partial class KafkaEventSource : IEventSource, ISourceProgress, IS
                         ? (EventParseError.TooLarge, $"event of {value.Length} bytes exceeds Safeguard:Source:MaxEventBytes ({_maxEventBytes})")
                         : null,
                 };
-                await output.WriteAsync(item, cancellationToken);
+                var written = output.WriteAsync(item, cancellationToken);
+                if (!written.IsCompletedSuccessfully)
+                {
+                    // The channel is full: this thread is the consumer's own, so it waits for room (backpressure).
+                    written.AsTask().GetAwaiter().GetResult();
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -129,6 +151,7 @@ public sealed partial class KafkaEventSource : IEventSource, ISourceProgress, IS
             StorePending(consumer);
             TryCommit(consumer);
             consumer.Close();
+            Interlocked.Exchange(ref _disconnectedSinceTicks, _timeProvider.GetUtcNow().UtcTicks);
             _consumer = null;
         }
     }

@@ -1,12 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Classification.Policies;
 using Safeguard.Stream.Core.Diffs;
 using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Policies;
 using Safeguard.Stream.Core.Verdicts;
 using Safeguard.Stream.MediaWiki;
@@ -68,66 +66,30 @@ internal static class ClassifyCommand
                 }
 
                 // The diff against the parent revision, as the pipeline sees it; a page creation (no parent) is its content.
-                var http = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(MediaWikiClient));
-                var revision = await LookUpRevisionAsync(http, wikiOptions, domain, revId, ct);
-                edit = AdHocEdit(domain, revId, revision.ParentId, revision.Title ?? "(unknown)", revision.Namespace);
-                var fetched = await host.Services.GetRequiredService<MediaWikiClient>().GetDiffAsync(
-                    edit with { Kind = revision.ParentId is > 0 ? EditKind.Edit : EditKind.Create }, ct);
+                var wiki = host.Services.GetRequiredService<MediaWikiClient>();
+                var revision = await wiki.LookUpRevisionAsync(domain, revId, ct);
+                edit = AdHocEdit(domain, revId, revision?.ParentId, revision?.Title ?? "(unknown)", revision?.Namespace ?? 0);
+                var fetched = await wiki.GetDiffAsync(
+                    edit with { Kind = revision?.ParentId is > 0 ? EditKind.Edit : EditKind.Create }, ct);
                 diff = fetched.Diff ?? throw new InvalidOperationException($"no text for {revValue}: {fetched.SkipReason ?? fetched.FailureReason} {fetched.Detail}");
-                input = revision.ParentId is > 0
+                input = revision?.ParentId is > 0
                     ? string.Create(CultureInfo.InvariantCulture, $"diff {revision.ParentId}->{revId}")
                     : "content (page creation or parent unknown)";
             }
 
-            var source = new SourceEvent(1, "cli", null, ReadOnlyMemory<byte>.Empty);
             var verdict = await host.Services.GetRequiredService<SafeguardClassifierClient>()
-                .ClassifyAsync(policy, new EnrichedEdit(new RoutedEdit(source, edit, [policy]), diff), ct);
+                .ClassifyAsync(policy, new ClassificationRequest(edit, diff), ct);
             var flagKey = verdict.Mode == PolicyMode.Shadow ? "would_flag" : "flagged";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"policy={verdict.PolicyId} v{verdict.PolicyVersion} status={verdict.Status.ToString().ToLowerInvariant()} " +
                 $"violation={verdict.Violation?.ToString().ToLowerInvariant() ?? "-"} probability={(verdict.Probability is null ? "-" : VerdictParser.FormatProbability(verdict.Probability))} " +
                 $"{flagKey}={verdict.Flagged.ToString().ToLowerInvariant()} threshold={policy.Threshold} category={verdict.Category ?? "-"} " +
                 $"tokens={verdict.PromptTokens}+{verdict.CompletionTokens} cached={verdict.CachedTokens} latency_ms={verdict.LatencyMs} " +
-                $"effort={verdict.ReasoningEffort.ToString().ToLowerInvariant()} finish={verdict.FinishReason ?? "-"} input={input}{(verdict.InputTruncated ? " (truncated)" : "")}"));
+                $"effort={verdict.ReasoningEffort.ToName()} finish={verdict.FinishReason ?? "-"} input={input}{(verdict.InputTruncated ? " (truncated)" : "")}"));
             Console.WriteLine(verdict.Status == VerdictStatus.Ok ? $"rationale: {verdict.Rationale ?? "-"}" : $"error: {verdict.Error}");
             return verdict.Status == VerdictStatus.Ok ? ExitCodes.Ok : ExitCodes.RuntimeFailure;
         }));
         return command;
-    }
-
-    private static async Task<(long? ParentId, string? Title, int Namespace)> LookUpRevisionAsync(
-        HttpClient http, MediaWikiOptions options, string domain, long revId, CancellationToken ct)
-    {
-        var url = new Uri(options.ApiUrlTemplate.Replace("{domain}", domain, StringComparison.Ordinal) +
-                          string.Create(CultureInfo.InvariantCulture, $"?action=query&prop=revisions&revids={revId}&rvprop=ids&format=json&formatversion=2&maxlag={options.MaxLagSeconds}"));
-        try
-        {
-            using var response = await http.GetAsync(url, ct);
-            if (!response.IsSuccessStatusCode)
-            {
-                return (null, null, 0);
-            }
-
-            using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
-            if (!document.RootElement.TryGetProperty("query", out var query) || !query.TryGetProperty("pages", out var pages) ||
-                pages.ValueKind != JsonValueKind.Array || pages.GetArrayLength() == 0)
-            {
-                return (null, null, 0);
-            }
-
-            var page = pages[0];
-            var title = page.TryGetProperty("title", out var t) ? t.GetString() : null;
-            var ns = page.TryGetProperty("ns", out var n) && n.TryGetInt32(out var number) ? number : 0;
-            long? parent = page.TryGetProperty("revisions", out var revisions) && revisions.ValueKind == JsonValueKind.Array && revisions.GetArrayLength() > 0 &&
-                           revisions[0].TryGetProperty("parentid", out var p) && p.TryGetInt64(out var parentId)
-                ? parentId
-                : null;
-            return (parent, title, ns);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or JsonException && !ct.IsCancellationRequested)
-        {
-            return (null, null, 0); // fall back to the revision's content
-        }
     }
 
     private static EditEvent AdHocEdit(string domain, long revId, long? parent, string title, int ns) => new()

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using Safeguard.Stream.Classification.Evaluation;
 using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Classification.Policies;
@@ -12,9 +10,9 @@ namespace Safeguard.Stream.Worker.Commands;
 
 /// <summary>
 /// <c>safeguard eval --dataset FILE.jsonl --policy ID --out DIR [--positive-labels a,b] [--negative-labels c,d]
-/// [--limit N] [--repeat K] [--concurrency N] [--baseline DIR]</c>: classifies every labeled record through the same
-/// client and prompt as the live pipeline (<see cref="SafeguardClassifierClient.ClassifyAsync"/>) and writes
-/// <c>predictions.jsonl</c>, <c>metrics.json</c>, <c>thresholds.json</c> and <c>report.html</c> to DIR.
+/// [--limit N] [--repeat K] [--concurrency N] [--baseline DIR] [--policy-role developer|system]</c>: reads the dataset,
+/// has <see cref="EvalRunner"/> classify every labeled record through the same client and prompt as the live pipeline
+/// and write <c>predictions.jsonl</c>, <c>metrics.json</c>, <c>thresholds.json</c> and <c>report.html</c> to DIR, and prints.
 /// Bad dataset lines are reported by line number and left out; a bad option exits 2 naming it; a run in which no
 /// classification succeeded still writes its outputs and exits 1.
 /// </summary>
@@ -140,67 +138,21 @@ internal static class EvalCommand
             await Console.Error.WriteLineAsync($"eval: warning: no record has a positive label ({string.Join(", ", labels.Positive)}); recall is undefined. Set --positive-labels?");
         }
 
-        var client = host.Services.GetRequiredService<SafeguardClassifierClient>();
-        var policyRole = host.Services.GetRequiredService<IOptions<LlmOptions>>().Value.PolicyRole;
-        var time = TimeProvider.System;
-        var startedAt = time.GetUtcNow();
-        var started = time.GetTimestamp();
+        var runner = host.Services.GetRequiredService<EvalRunner>();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"eval: policy {policy.Id} v{policy.Version} ({policy.Mode.ToString().ToLowerInvariant()}, threshold {policy.Threshold}), model {client.Model}, policy role {policyRole.ToString().ToLowerInvariant()}, {data.Records.Count} record(s) × {settings.Repeat} run(s), concurrency {settings.Concurrency}"));
+            $"eval: policy {policy.Id} v{policy.Version} ({policy.Mode.ToString().ToLowerInvariant()}, threshold {policy.Threshold}), model {runner.Model}, policy role {runner.PolicyRole}, {data.Records.Count} record(s) × {settings.Repeat} run(s), concurrency {settings.Concurrency}"));
 
-        var work = Enumerable.Range(1, settings.Repeat).SelectMany(run => data.Records.Select(record => (Run: run, Record: record))).ToList();
-        var predictions = new EvalPrediction[work.Count];
-        var progress = new ProgressReporter(work.Count, time, Console.IsOutputRedirected);
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, work.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency, CancellationToken = ct },
-            async (index, token) =>
+        var progress = new ProgressReporter(data.Records.Count * settings.Repeat, TimeProvider.System, Console.IsOutputRedirected);
+        var result = await runner.RunAsync(
+            new EvalRunRequest(policy, data, labels, Path.GetFileName(settings.Dataset), settings.Repeat, settings.Concurrency)
             {
-                var (run, record) = work[index];
-                var sent = time.GetTimestamp();
-                EvalPrediction prediction;
-                try
-                {
-                    var verdict = await client.ClassifyAsync(policy, record.ToEnrichedEdit(policy, index + 1, time.GetUtcNow()), token);
-                    prediction = EvalPrediction.FromVerdict(record, run, verdict);
-                }
-                catch (Exception ex) when (ex is not LlmMisconfiguredException && !token.IsCancellationRequested)
-                {
-                    // One record must not end an hour-long run: the failure is its prediction, counted as an error.
-                    var reason = ex switch
-                    {
-                        LlmRejectedException => "rejected: " + ex.Message,
-                        LlmUnavailableException => "unavailable: " + ex.Message,
-                        _ => $"failed: {ex.GetType().Name}: {ex.Message}",
-                    };
-                    prediction = EvalPrediction.FromFailure(record, run, reason, (long)time.GetElapsedTime(sent).TotalMilliseconds);
-                }
-
-                predictions[index] = prediction;
-                progress.Completed(!prediction.IsScored);
-            });
+                Baseline = baseline is null ? null : (baseline, Path.GetFullPath(settings.Baseline!)),
+            },
+            progress.Completed,
+            ct);
         progress.Finish();
-
-        var ordered = predictions.OrderBy(p => p.Repeat).ThenBy(p => p.Line).ToList();
-        var run = new EvalRunInfo(policy.Id, policy.Version, policy.Mode.ToString().ToLowerInvariant(), policy.Threshold, client.Model,
-            Path.GetFileName(settings.Dataset), labels.Positive, labels.Negative, settings.Repeat, settings.Concurrency, startedAt,
-            time.GetElapsedTime(started).TotalSeconds)
-        { PolicyRole = policyRole.ToString().ToLowerInvariant() };
-        var summary = new EvalDatasetSummary(
-            data.LinesRead, data.Records.Count, data.Problems.Count, data.Records.Count(r => r.Truth), data.Records.Count(r => !r.Truth), data.Limited,
-            data.Records.Count(r => !policy.AppliesTo.Matches(r.Wiki, r.Lang, r.Namespace)), data.Problems);
-        var metrics = EvalMetricsCalculator.Compute(run, summary, ordered);
-        if (baseline is not null)
-        {
-            metrics = metrics with { Baseline = EvalMetricsCalculator.Compare(metrics, baseline, Path.GetFullPath(settings.Baseline!)) };
-        }
-
-        Directory.CreateDirectory(settings.Out);
-        var utf8 = new UTF8Encoding(false);
-        await File.WriteAllTextAsync(Path.Combine(settings.Out, "predictions.jsonl"), string.Concat(ordered.Select(p => EvalJson.PredictionLine(p) + "\n")), utf8, ct);
-        await File.WriteAllTextAsync(Path.Combine(settings.Out, "metrics.json"), EvalJson.Metrics(metrics), utf8, ct);
-        await File.WriteAllTextAsync(Path.Combine(settings.Out, "thresholds.json"), EvalJson.Thresholds(metrics), utf8, ct);
-        await File.WriteAllTextAsync(Path.Combine(settings.Out, "report.html"), EvalReportWriter.Write(metrics, ordered, baseline), utf8, ct);
+        var metrics = result.Metrics;
+        await EvalRunner.WriteAsync(result, baseline, settings.Out, ct);
 
         PrintSummary(metrics, settings.Out);
         if (metrics.Overall.Scored == 0)

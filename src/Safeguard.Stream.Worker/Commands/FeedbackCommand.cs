@@ -1,6 +1,5 @@
 using System.CommandLine;
-using Dapper;
-using Npgsql;
+using Safeguard.Stream.Postgres;
 
 namespace Safeguard.Stream.Worker.Commands;
 
@@ -12,11 +11,6 @@ namespace Safeguard.Stream.Worker.Commands;
 /// </summary>
 internal static class FeedbackCommand
 {
-    private const string Insert = """
-        insert into safeguard.feedback (event_id, verdict, note) values (@eventId, @verdict, @note)
-        returning id as Id, wiki_id as WikiId, rev_id as RevId, policy_id as PolicyId, policy_version as PolicyVersion, moderator as Moderator
-        """;
-
     public static Command Create()
     {
         var id = new Option<string>("--id") { Description = "The verdict's id, as `safeguard flagged` shows it (the Kafka meta.id).", Required = true };
@@ -32,22 +26,12 @@ internal static class FeedbackCommand
             }
 
             using var host = DbCommand.BuildPostgresHost();
-            await using var connection = await host.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(ct);
-            try
-            {
-                var stored = await connection.QuerySingleAsync<StoredFeedback>(new CommandDefinition(
-                    Insert, new { eventId, verdict = parse.GetValue(verdict), note = parse.GetValue(note) }, cancellationToken: ct));
-                Console.WriteLine(
-                    $"feedback {stored.Id}: {parse.GetValue(verdict)} for {stored.PolicyId} v{stored.PolicyVersion} on {stored.WikiId} rev {stored.RevId}, by {stored.Moderator}");
-                return ExitCodes.Ok;
-            }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ForeignKeyViolation)
-            {
-                throw new UsageException($"--id: no classification has id {eventId}");
-            }
+            var stored = await host.Services.GetRequiredService<ModeratorQueries>().RecordFeedbackAsync(eventId, parse.GetValue(verdict)!, parse.GetValue(note), ct)
+                ?? throw new UsageException($"--id: no classification has id {eventId}");
+            Console.WriteLine(
+                $"feedback {stored.Id}: {parse.GetValue(verdict)} for {stored.PolicyId} v{stored.PolicyVersion} on {stored.WikiId} rev {stored.RevId}, by {stored.Moderator}");
+            return ExitCodes.Ok;
         }));
         return command;
     }
-
-    private sealed record StoredFeedback(long Id, string WikiId, long RevId, string PolicyId, int PolicyVersion, string Moderator);
 }

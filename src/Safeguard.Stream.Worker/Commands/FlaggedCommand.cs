@@ -2,8 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Dapper;
-using Npgsql;
+using Safeguard.Stream.Postgres;
 
 namespace Safeguard.Stream.Worker.Commands;
 
@@ -14,19 +13,6 @@ namespace Safeguard.Stream.Worker.Commands;
 /// </summary>
 internal static class FlaggedCommand
 {
-    private const string Query = """
-        select event_id as Id, wiki_id as WikiId, rev_id as RevId, policy_id as PolicyId, policy_version as PolicyVersion,
-               page_title as PageTitle, probability as Probability, category as Category, rationale as Rationale, mode as Mode,
-               rev_dt as RevisionTime, classified_at as ClassifiedAt, diff_url as DiffUrl
-        from safeguard.flagged_edits
-        where (@wiki::text is null or wiki_id = @wiki)
-          and (@policy::text is null or policy_id = @policy)
-          and classified_at >= @since
-          and (@minProbability::real is null or probability >= @minProbability)
-        order by rev_dt desc, classified_at desc, wiki_id, rev_id, policy_id
-        limit @limit
-        """;
-
     public static Command Create()
     {
         var wiki = new Option<string?>("--wiki") { Description = "Only this wiki (e.g. enwiki)." };
@@ -42,18 +28,11 @@ internal static class FlaggedCommand
             var window = ParseDuration(parse.GetValue(since)!);
             var now = TimeProvider.System.GetUtcNow();
             using var host = DbCommand.BuildPostgresHost();
-            await using var connection = await host.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(ct);
-            var rows = (await connection.QueryAsync<FlaggedRow>(new CommandDefinition(Query, new
-            {
-                wiki = parse.GetValue(wiki),
-                policy = parse.GetValue(policy),
-                since = now - window,
-                minProbability = (float?)parse.GetValue(minProbability),
-                limit = parse.GetValue(limit),
-            }, cancellationToken: ct))).ToList();
+            var rows = await host.Services.GetRequiredService<ModeratorQueries>().FlaggedEditsAsync(
+                new FlaggedEditQuery(now - window, parse.GetValue(limit), parse.GetValue(wiki), parse.GetValue(policy), parse.GetValue(minProbability)), ct);
             Console.Write(parse.GetValue(format) switch
             {
-                "json" => string.Concat(rows.Select(r => JsonSerializer.Serialize(r with { Age = Age(now, r.RevisionTime) }) + "\n")),
+                "json" => string.Concat(rows.Select(r => Json(r, now) + "\n")),
                 "csv" => Csv(rows, now),
                 _ => Table(rows, now),
             });
@@ -97,7 +76,7 @@ internal static class FlaggedCommand
         return string.Create(CultureInfo.InvariantCulture, $"{value}{unit}");
     }
 
-    private static string Table(List<FlaggedRow> rows, DateTimeOffset now)
+    private static string Table(IReadOnlyList<FlaggedEdit> rows, DateTimeOffset now)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture,
@@ -113,7 +92,7 @@ internal static class FlaggedCommand
         return text.ToString();
     }
 
-    private static string Csv(List<FlaggedRow> rows, DateTimeOffset now)
+    private static string Csv(IReadOnlyList<FlaggedEdit> rows, DateTimeOffset now)
     {
         var text = new StringBuilder("id,wiki_id,rev_id,policy_id,policy_version,page_title,probability,category,rationale,mode,rev_dt,age,classified_at,diff_url\n");
         foreach (var r in rows)
@@ -130,6 +109,14 @@ internal static class FlaggedCommand
         return text.ToString();
     }
 
+    /// <summary>The row's columns as the view names them, then its age: one JSON object per line.</summary>
+    private static string Json(FlaggedEdit row, DateTimeOffset now)
+    {
+        var line = JsonSerializer.SerializeToNode(row)!.AsObject();
+        line["Age"] = Age(now, row.RevisionTime);
+        return line.ToJsonString();
+    }
+
     private static string CsvField(string value) =>
         value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 
@@ -137,12 +124,5 @@ internal static class FlaggedCommand
     {
         var text = (value ?? "-").ReplaceLineEndings(" ");
         return text.Length <= width ? text : text[..(width - 1)] + "…";
-    }
-
-    internal sealed record FlaggedRow(
-        Guid Id, string WikiId, long RevId, string PolicyId, int PolicyVersion, string PageTitle, float? Probability, string? Category,
-        string? Rationale, string Mode, DateTime RevisionTime, DateTime ClassifiedAt, string DiffUrl)
-    {
-        public string? Age { get; init; }
     }
 }

@@ -79,7 +79,7 @@ internal static class ReplayCommand
         static string Reasons(IEnumerable<KeyValuePair<string, long>> counts) =>
             string.Join(",", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}:{c.Value}"));
         return $"replay: events={tally.Events} classified={tally.Classified} skipped={tally.SkippedTotal} " +
-               $"dead_lettered={tally.DeadLetteredTotal} verdicts={tally.Verdicts} flagged={tally.Flagged} error_verdicts={tally.ErrorVerdicts} " +
+               $"dead_lettered={tally.DeadLetteredTotal} verdicts={tally.Verdicts} flagged={tally.Flagged} would_flag={tally.WouldFlag} error_verdicts={tally.ErrorVerdicts} " +
                $"skip_reasons={Reasons(tally.Skipped)} dead_letter_reasons={Reasons(tally.DeadLettered)}";
     }
 
@@ -94,6 +94,7 @@ internal static class ReplayCommand
             ["dead_lettered"] = tally.DeadLetteredTotal,
             ["verdicts"] = tally.Verdicts,
             ["flagged"] = tally.Flagged,
+            ["would_flag"] = tally.WouldFlag,
             ["error_verdicts"] = tally.ErrorVerdicts,
             ["skip_reasons"] = new SortedDictionary<string, long>(tally.Skipped, StringComparer.Ordinal),
             ["dead_letter_reasons"] = new SortedDictionary<string, long>(tally.DeadLettered, StringComparer.Ordinal),

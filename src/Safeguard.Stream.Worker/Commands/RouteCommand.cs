@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
-using Safeguard.Stream.Core.Events;
 using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Routing;
 using Safeguard.Stream.EventStreams;
@@ -39,8 +38,7 @@ internal static class RouteCommand
             builder.Services.AddOptions<SourceOptions>().BindConfiguration(SourceOptions.SectionName).ValidateDataAnnotations();
             using var host = builder.Build();
 
-            var router = host.Services.GetRequiredService<EditRouter>();
-            var dedupe = new DedupeWindow(host.Services.GetRequiredService<IOptions<FilterOptions>>().Value.DedupeWindow);
+            var triage = new EditTriage(host.Services.GetRequiredService<EditRouter>(), host.Services.GetRequiredService<IOptions<FilterOptions>>().Value);
             var source = new FileEventSource(host.Services.GetRequiredService<IOptions<SourceOptions>>(), TimeProvider.System);
             var channel = Channel.CreateUnbounded<SourceEvent>();
             var reading = Task.Run(async () =>
@@ -58,7 +56,8 @@ internal static class RouteCommand
             var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
             await foreach (var raw in channel.Reader.ReadAllAsync(ct))
             {
-                var outcome = Explain(raw, router, dedupe, out var label);
+                var decision = triage.Triage(raw);
+                var (outcome, label) = (Outcome(decision), Label(decision));
                 counts[outcome] = counts.GetValueOrDefault(outcome) + 1;
                 Console.WriteLine($"{raw.LineNumber,6}  {Printable(label),-40}  {outcome}");
             }
@@ -77,33 +76,14 @@ internal static class RouteCommand
         return clean.Length <= 120 ? clean : clean[..120] + "…";
     }
 
-    private static string Explain(SourceEvent raw, EditRouter router, DedupeWindow dedupe, out string label)
+    private static string Outcome(TriageDecision decision) => decision.Outcome switch
     {
-        label = "-";
-        if (raw.Rejection is { } rejection)
-        {
-            return "dead_letter:" + rejection.Reason;
-        }
+        TriageOutcome.DeadLetter => "dead_letter:" + decision.Reason,
+        TriageOutcome.Skip => "skip:" + decision.Reason,
+        _ => "classify:" + string.Join("+", decision.Policies.Select(p => p.Id)),
+    };
 
-        var parsed = EventParser.ParsePayload(raw.Payload);
-        if (parsed.IsCanary)
-        {
-            return "skip:" + SkipReason.Canary;
-        }
-
-        if (parsed.Event is not { } edit)
-        {
-            label = parsed.ErrorDetail ?? "-";
-            return "dead_letter:" + parsed.ErrorReason;
-        }
-
-        label = $"{edit.WikiId}:{edit.RevId.ToString(CultureInfo.InvariantCulture)} ns{edit.Namespace} {edit.SourceKind}";
-        if (edit.Kind != EditKind.Other && !dedupe.TryAdd(edit.WikiId, edit.RevId))
-        {
-            return "skip:" + SkipReason.Duplicate;
-        }
-
-        var decision = router.Route(edit);
-        return decision.SkipReason is { } reason ? "skip:" + reason : "classify:" + string.Join("+", decision.Policies.Select(p => p.Id));
-    }
+    private static string Label(TriageDecision decision) => decision.Edit is { } edit
+        ? $"{edit.WikiId}:{edit.RevId.ToString(CultureInfo.InvariantCulture)} ns{edit.Namespace} {edit.SourceKind}"
+        : decision.ParseError ?? "-";
 }

@@ -1,5 +1,4 @@
 using Safeguard.Stream.Classification.Evaluation;
-using Safeguard.Stream.Core.Policies;
 
 namespace Safeguard.Stream.Classification.Tests.Evaluation;
 
@@ -124,14 +123,13 @@ public sealed class EvalDatasetReaderTests
     }
 
     [Fact]
-    public void ToEnrichedEdit_Record_IsTheEditThePipelineWouldClassify()
+    public void ToClassificationRequest_Record_IsTheEditThePipelineWouldClassify()
     {
         var record = EvalDatasetReader.Parse(
             ["""{"id": "394519551", "wiki": "dewiki", "lang": "de", "label": "vandalism", "title": "Berlin", "comment": "sum", "added_text": "a\nb", "removed_text": "c"}"""],
             s_vandalism, null).Records.Single();
-        var policy = new Policy { Id = "vandalism", Version = 1, Title = "Vandalism", Body = "# Vandalism policy" };
 
-        var enriched = record.ToEnrichedEdit(policy, 7, DateTimeOffset.UnixEpoch);
+        var enriched = record.ToClassificationRequest(DateTimeOffset.UnixEpoch);
 
         Assert.Equal("de.wikipedia.org", enriched.Edit.Domain);
         Assert.Equal("de", enriched.Edit.Language);
@@ -140,7 +138,6 @@ public sealed class EvalDatasetReaderTests
         Assert.Equal("sum", enriched.Edit.Comment);
         Assert.Equal(["a", "b"], enriched.Diff.Added);
         Assert.Equal(["c"], enriched.Diff.Removed);
-        Assert.Same(policy, Assert.Single(enriched.Routed.Policies));
-        Assert.Equal(1, enriched.Routed.Source.LineNumber);
+        Assert.Equal(DateTimeOffset.UnixEpoch, enriched.Edit.EventTime);
     }
 }

@@ -6,7 +6,6 @@ using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Classification.Policies;
 using Safeguard.Stream.Core.Diffs;
 using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Policies;
 using Safeguard.Stream.Core.Verdicts;
 using Safeguard.Stream.Fakes;
@@ -37,25 +36,22 @@ public sealed class SafeguardClassifierClientTests
     }
 
     /// <summary>An enwiki article edit adding <paramref name="added"/> (lines split on \n), ready for the classifier.</summary>
-    internal static EnrichedEdit Edit(string added, long revId = 1001, string comment = "summary", string title = "Example page") => new(
-        new RoutedEdit(
-            new SourceEvent(revId, "test", null, ReadOnlyMemory<byte>.Empty),
-            new EditEvent
-            {
-                SchemaUri = "/mediawiki/page/change/1.2.0",
-                Stream = "mediawiki.page_change.v1",
-                Domain = "en.wikipedia.org",
-                WikiId = "enwiki",
-                RevId = revId,
-                ParentRevId = revId - 1,
-                Kind = EditKind.Edit,
-                SourceKind = "edit",
-                PageTitle = title,
-                Namespace = 0,
-                EventTime = DateTimeOffset.UnixEpoch,
-                Comment = comment,
-            },
-            []),
+    internal static ClassificationRequest Edit(string added, long revId = 1001, string comment = "summary", string title = "Example page") => new(
+        new EditEvent
+        {
+            SchemaUri = "/mediawiki/page/change/1.2.0",
+            Stream = "mediawiki.page_change.v1",
+            Domain = "en.wikipedia.org",
+            WikiId = "enwiki",
+            RevId = revId,
+            ParentRevId = revId - 1,
+            Kind = EditKind.Edit,
+            SourceKind = "edit",
+            PageTitle = title,
+            Namespace = 0,
+            EventTime = DateTimeOffset.UnixEpoch,
+            Comment = comment,
+        },
         new DiffText(added.Split('\n'), [], []));
 
     private static (SafeguardClassifierClient Client, ListLogger Log) CreateSut(VllmSimulator simulator, Action<LlmOptions>? configure = null)

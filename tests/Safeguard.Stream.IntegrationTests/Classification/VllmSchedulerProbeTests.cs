@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Classification.Policies;
-using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Fakes;
 using Safeguard.Stream.IntegrationTests.Infrastructure;
 
@@ -107,6 +106,6 @@ public sealed class VllmSchedulerProbeTests
         Assert.False(probe.ExecuteTask?.IsFaulted ?? false, "the probe failed instead of retrying later");
     }
 
-    private static EnrichedEdit Edit(long revId) =>
+    private static ClassificationRequest Edit(long revId) =>
         SafeguardClassifierClientTests.Edit($"The bridge opened in {1900 + (revId % 100)}.", revId, comment: "copyedit", title: "Example page " + revId);
 }

@@ -1,0 +1,80 @@
+using Safeguard.Stream.Core.Events;
+using Safeguard.Stream.Core.Pipeline;
+using Safeguard.Stream.Core.Policies;
+
+namespace Safeguard.Stream.Core.Routing;
+
+/// <summary>What triage decided for one source event.</summary>
+public enum TriageOutcome
+{
+    /// <summary>Unusable (rejected by the source or unparsable): dead-lettered with <see cref="TriageDecision.Reason"/>.</summary>
+    DeadLetter,
+
+    /// <summary>Not classified, for a <see cref="SkipReason"/>.</summary>
+    Skip,
+
+    /// <summary>Goes on to enrichment and the <see cref="TriageDecision.Policies"/>.</summary>
+    Route,
+}
+
+/// <summary>
+/// One event's triage. <see cref="Reason"/> is a dead-letter reason (<see cref="EventParseError"/> or the source's) or a
+/// <see cref="SkipReason"/>; <see cref="Detail"/> is what a dead letter records; <see cref="ParseError"/> is the parser's
+/// own words when the payload did not parse. <see cref="Edit"/> is set once the payload parsed.
+/// </summary>
+public sealed record TriageDecision(TriageOutcome Outcome, string? Reason, EditEvent? Edit, IReadOnlyList<Policy> Policies)
+{
+    public string? Detail { get; init; }
+
+    public string? ParseError { get; init; }
+
+    internal static TriageDecision Skip(string reason, EditEvent? edit) => new(TriageOutcome.Skip, reason, edit, []);
+}
+
+/// <summary>
+/// The rule for what becomes of a raw event, in order: the source's rejection, parse (canaries dropped), dedupe by
+/// (wiki, rev_id) for edits and creations, then <see cref="EditRouter"/>'s filters and policy scopes. The pipeline's
+/// <see cref="RoutingStage"/> and <c>safeguard route</c> both call it. Pure apart from the dedupe window it owns, so
+/// not thread-safe: one reader triages a stream.
+/// </summary>
+public sealed class EditTriage(EditRouter router, DedupeWindow dedupe)
+{
+    public EditTriage(EditRouter router, FilterOptions options)
+        : this(router, new DedupeWindow((options ?? throw new ArgumentNullException(nameof(options))).DedupeWindow))
+    {
+    }
+
+    public TriageDecision Triage(SourceEvent raw)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        if (raw.Rejection is { } rejection)
+        {
+            return new TriageDecision(TriageOutcome.DeadLetter, rejection.Reason, null, []) { Detail = rejection.Detail };
+        }
+
+        var parsed = EventParser.ParsePayload(raw.Payload);
+        if (parsed.IsCanary)
+        {
+            return TriageDecision.Skip(SkipReason.Canary, null);
+        }
+
+        if (parsed.Event is not { } edit)
+        {
+            return new TriageDecision(TriageOutcome.DeadLetter, parsed.ErrorReason ?? EventParseError.InvalidField, null, [])
+            {
+                Detail = raw.LineNumber is { } line ? $"line {line}: {parsed.ErrorDetail}" : parsed.ErrorDetail ?? "unparsable",
+                ParseError = parsed.ErrorDetail,
+            };
+        }
+
+        if (edit.Kind != EditKind.Other && !dedupe.TryAdd(edit.WikiId, edit.RevId))
+        {
+            return TriageDecision.Skip(SkipReason.Duplicate, edit);
+        }
+
+        var decision = router.Route(edit);
+        return decision.SkipReason is { } reason
+            ? TriageDecision.Skip(reason, edit)
+            : new TriageDecision(TriageOutcome.Route, null, edit, decision.Policies);
+    }
+}
