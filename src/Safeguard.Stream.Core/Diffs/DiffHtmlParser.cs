@@ -210,7 +210,9 @@ public static partial class DiffHtmlParser
         return false;
     }
 
-    private static string Clean(string text) => text.Replace('\u00a0', ' ').Trim();
+    // Trim drops the no-break space old wikidiff2 puts in empty cells (&#160;); one inside a line is the editor's
+    // text ("10&nbsp;km") and stays, as it does in a page creation's content.
+    private static string Clean(string text) => text.Trim();
 
     // "Line 52:", "Zeile 10:", "Ligne 3 :", "行 12:", and wikidiff2's bare "<!--LINE n-->" (already empty).
     [GeneratedRegex(@"\A[^\d]{0,24}\d[\d.,\s]*\W{0,2}\z")]

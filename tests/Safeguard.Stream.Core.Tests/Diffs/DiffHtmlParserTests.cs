@@ -39,6 +39,22 @@ public sealed class DiffHtmlParserTests
     }
 
     [Fact]
+    public void Parse_RealWikidiff2NoBreakSpaceInsideALine_KeepsItAsTheEditorWroteIt()
+    {
+        // Found by the real-diff property test: "10\u00a0km" came back as "10 km", so the reported line was not a
+        // line of the page (and differed from what a page creation reports for the same text).
+        var body = TestData.ApiBody("mediawiki-1.39-local/compare-nbsp-inline.json").GetProperty("compare").GetProperty("body").GetString()!;
+
+        var diff = DiffHtmlParser.Parse(body);
+
+        Assert.Equal(["The summit is 12\u00a0km north of the old bridge."], diff.Added);
+        Assert.Equal(["The summit is 10\u00a0km north of the old bridge."], diff.Removed);
+        Assert.Equal(["12"], diff.Inserted);
+        Assert.Equal(["10"], diff.Deleted);
+        Assert.Equal(["Second line."], diff.Context);
+    }
+
+    [Fact]
     public void Parse_ApiDocExample_DecodesEntitiesOnceAndSkipsEmptyContext()
     {
         var diff = DiffHtmlParser.Parse(CompareBody("wikimedia/api/enwiki.compare.fromrev-139992.torev-139993.apidoc-example.json"));
