@@ -39,6 +39,7 @@ public static partial class DiffHtmlParser
         var row = new List<Block>();
         Block? block = null;
         var moveMarkerInRow = false;
+        var moveAnchors = MoveAnchors(html);
 
         foreach (var token in HtmlTokenizer.Tokenize(html))
         {
@@ -52,7 +53,9 @@ public static partial class DiffHtmlParser
                 // The block ended; the token that ended it may open the next one.
                 if (block.Role == Role.Marker)
                 {
-                    moveMarkerInRow |= block.SawMoveMarker;
+                    // A move counts only when its other side is in the diff: wikidiff2 sometimes links a paragraph to
+                    // an anchor it never writes, and shows the partner as a plain deletion. Such a "move" is new text.
+                    moveMarkerInRow |= block.MoveTarget is { } target && (target.Length == 0 || moveAnchors.Contains(target));
                 }
                 else
                 {
@@ -83,6 +86,26 @@ public static partial class DiffHtmlParser
 
         EndRow(output, row, ref moveMarkerInRow);
         return output.ToDiffText();
+    }
+
+    /// <summary>The names of wikidiff2's moved-paragraph anchors (<c>&lt;a name="movedpara_2_2_lhs"&gt;</c>).</summary>
+    private static HashSet<string> MoveAnchors(string html)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (!html.Contains("movedpara", StringComparison.Ordinal))
+        {
+            return names;
+        }
+
+        foreach (var token in HtmlTokenizer.Tokenize(html))
+        {
+            if (token.Kind == HtmlTokenKind.StartTag && token.Name == "a" && token.Attribute("name") is { Length: > 0 } name)
+            {
+                names.Add(name);
+            }
+        }
+
+        return names;
     }
 
     private static Role? RoleOf(HtmlToken tag)
@@ -275,7 +298,11 @@ public static partial class DiffHtmlParser
 
         public bool IsCell => tagName is "td" or "th";
 
-        public bool SawMoveMarker { get; private set; }
+        /// <summary>
+        /// The anchor a move marker links to (<c>href="#movedpara_2_2_lhs"</c> without the #); empty for a marker
+        /// without a link target; null when the block has no move marker.
+        /// </summary>
+        public string? MoveTarget { get; private set; }
 
         public string NewSide => _new.ToString();
 
@@ -324,7 +351,7 @@ public static partial class DiffHtmlParser
             switch (name)
             {
                 case "a" when token.Class.Contains("mw-diff-movedpara", StringComparison.Ordinal):
-                    SawMoveMarker = true;
+                    MoveTarget = token.Attribute("href").TrimStart('#');
                     _skip += token.SelfClosing ? 0 : 1;
                     break;
                 case "script" or "style" when !token.SelfClosing:

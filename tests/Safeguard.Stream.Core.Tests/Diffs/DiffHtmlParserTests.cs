@@ -55,6 +55,24 @@ public sealed class DiffHtmlParserTests
     }
 
     [Fact]
+    public void Parse_RealWikidiff2MoveWithoutItsOtherSide_IsAnAddedLine()
+    {
+        // Found by the real-diff property test: the new "railway w166" infobox line carries a move marker whose
+        // target anchor is not in the diff (its partner shows as a plain deletion), so it went to context and the
+        // added line was lost. The real move in the same diff (valley w156, changed) stays context.
+        var body = TestData.ApiBody("mediawiki-1.39-local/compare-one-sided-move.json").GetProperty("compare").GetProperty("body").GetString()!;
+
+        var diff = DiffHtmlParser.Parse(body);
+
+        Assert.Contains("{{Infobox settlement | name = railway w166 | population = 36168 }}", diff.Added);
+        Assert.DoesNotContain("{{Infobox settlement | name = railway w166 | population = 36168 }}", diff.Context);
+        Assert.Contains("{{Infobox settlement | name = station w984 | population = 52656 }}", diff.Removed);
+        Assert.Contains("{{Infobox settlement | name = valley w156 | population = 30356 }}", diff.Context);
+        Assert.DoesNotContain("{{Infobox settlement | name = valley w156 | population = 30356 }}", diff.Added);
+        Assert.DoesNotContain("{{Infobox settlement name = valley w156 | population = 30356 }}", diff.Removed);
+    }
+
+    [Fact]
     public void Parse_ApiDocExample_DecodesEntitiesOnceAndSkipsEmptyContext()
     {
         var diff = DiffHtmlParser.Parse(CompareBody("wikimedia/api/enwiki.compare.fromrev-139992.torev-139993.apidoc-example.json"));
