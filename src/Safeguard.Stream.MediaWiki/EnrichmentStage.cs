@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Safeguard.Stream.Core.Events;
 using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Telemetry;
 
@@ -76,7 +77,14 @@ public sealed partial class EnrichmentStage(
         telemetry.StageDuration.Record(timeProvider.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Stage, "enrich"));
         if (result.Diff is { } diff)
         {
-            await channels.Enriched.Writer.WriteAsync(new EnrichedEdit(routed, diff), cancellationToken);
+            // A user or summary the wiki hides goes no further: not to the model, not to the audit row or the event.
+            var visible = result.Hidden == HiddenFields.None ? routed : routed with { Edit = routed.Edit.WithHidden(result.Hidden) };
+            if (result.Hidden != HiddenFields.None)
+            {
+                telemetry.HiddenFieldsDropped.Add(1, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Reason, result.Hidden.ToString()));
+            }
+
+            await channels.Enriched.Writer.WriteAsync(new EnrichedEdit(visible, diff), cancellationToken);
         }
         else if (result.SkipReason is { } reason)
         {

@@ -8,6 +8,18 @@ public enum EditKind
     Other,
 }
 
+/// <summary>
+/// Parts of a revision the wiki hides from the public (revision deletion of the user name or the edit summary),
+/// found when the diff is fetched. A hidden part is dropped from the edit: never sent to the model, never stored.
+/// </summary>
+[Flags]
+public enum HiddenFields
+{
+    None = 0,
+    User = 1,
+    Summary = 2,
+}
+
 /// <summary>The user who made the change, when the source carried it (page_change 1.2+ omits it for suppressed changes).</summary>
 public sealed record Performer(
     string UserText,
@@ -45,6 +57,17 @@ public sealed record EditEvent
     public string? Uri { get; init; }
     public long? NewSize { get; init; }
     public long? OldSize { get; init; }
+
+    /// <summary>What the wiki hides of this revision; <see cref="Comment"/> and <see cref="Performer"/> are null for what it hides.</summary>
+    public HiddenFields Hidden { get; init; }
+
+    /// <summary>This edit without what <paramref name="hidden"/> names: the summary and the performer are dropped.</summary>
+    public EditEvent WithHidden(HiddenFields hidden) => hidden == HiddenFields.None ? this : this with
+    {
+        Hidden = Hidden | hidden,
+        Comment = hidden.HasFlag(HiddenFields.Summary) ? null : Comment,
+        Performer = hidden.HasFlag(HiddenFields.User) ? null : Performer,
+    };
 
     /// <summary>Language code derived from the domain (<c>de.wikipedia.org</c> → <c>de</c>); null for multilingual projects.</summary>
     public string? Language => WikiLanguage.FromDomain(Domain);
