@@ -313,15 +313,19 @@ public static partial class DiffHtmlParser
         /// </summary>
         public DiffText ToDiffText()
         {
-            var oldPool = Count(Removed.Concat(MovedOld.Select(m => m.Text)));
-            var newPool = Count(Added.Concat(MovedNew.Select(m => m.Text)));
+            var anchors = MovedOld.Concat(MovedNew).Where(m => m.Anchor is not null).GroupBy(m => m.Anchor!, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.First().Text, StringComparer.Ordinal);
+            // A move to the very same words is a plain move, accounted for by its pair; only the sides of moves that
+            // changed (or were paired wrongly) may stand for a line shown added or removed elsewhere.
+            bool PlainMove((string Text, string? Anchor, string? Partner) m) =>
+                m.Partner is not null && anchors.TryGetValue(m.Partner, out var other) && other == m.Text;
+            var oldPool = Count(Removed.Concat(MovedOld.Where(m => !PlainMove(m)).Select(m => m.Text)));
+            var newPool = Count(Added.Concat(MovedNew.Where(m => !PlainMove(m)).Select(m => m.Text)));
             // Lines the diff shows standing on each side unchanged or written there (not as the side of a move).
             var shownNew = new HashSet<string>(Added.Concat(ContextRows), StringComparer.Ordinal);
             var shownOld = new HashSet<string>(Removed.Concat(ContextRows), StringComparer.Ordinal);
-            var oldLines = new HashSet<string>(oldPool.Keys, StringComparer.Ordinal);
-            var newLines = new HashSet<string>(newPool.Keys, StringComparer.Ordinal);
-            var anchors = MovedOld.Concat(MovedNew).Where(m => m.Anchor is not null).GroupBy(m => m.Anchor!, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => g.First().Text, StringComparer.Ordinal);
+            var oldLines = new HashSet<string>(Removed.Concat(MovedOld.Select(m => m.Text)), StringComparer.Ordinal);
+            var newLines = new HashSet<string>(Added.Concat(MovedNew.Select(m => m.Text)), StringComparer.Ordinal);
             var movedNew = new HashSet<string>(StringComparer.Ordinal);
             var movedOld = new HashSet<string>(StringComparer.Ordinal);
             var newText = new HashSet<string>(StringComparer.Ordinal);

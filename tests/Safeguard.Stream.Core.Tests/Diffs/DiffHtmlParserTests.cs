@@ -111,6 +111,19 @@ public sealed class DiffHtmlParserTests
     }
 
     [Fact]
+    public void Parse_RealWikidiff2RepeatedLineMovedAndAnotherAdded_ReportsTheAddedOne()
+    {
+        // Found by the real-diff property test: the page went from two "----" lines to three; wikidiff2 shows one
+        // "----" moved (same words on both sides) and one added. The added one was taken for the moved one's twin.
+        var body = TestData.ApiBody("mediawiki-1.39-local/compare-repeated-line-moved-and-added.json").GetProperty("compare").GetProperty("body").GetString()!;
+
+        var diff = DiffHtmlParser.Parse(body);
+
+        Assert.Equal(1, diff.Added.Count(l => l == "----"));
+        Assert.DoesNotContain("----", diff.Removed);
+    }
+
+    [Fact]
     public void Parse_ApiDocExample_DecodesEntitiesOnceAndSkipsEmptyContext()
     {
         var diff = DiffHtmlParser.Parse(CompareBody("wikimedia/api/enwiki.compare.fromrev-139992.torev-139993.apidoc-example.json"));
