@@ -20,6 +20,17 @@ public enum HiddenFields
     Summary = 2,
 }
 
+/// <summary>
+/// A change of a revision's visibility (revision deletion): page_change <c>visibility_change</c>, or a recentchange
+/// <c>log delete/revision</c> (which names the revisions in <c>log_params.ids</c>). <see cref="Hides"/> is what
+/// became hidden; <see cref="Suppressed"/> when it is known to be oversight.
+/// </summary>
+public sealed record VisibilityChange(IReadOnlyList<long> RevIds, bool TextHidden, bool UserOrSummaryHidden, bool Suppressed)
+{
+    /// <summary>Something became hidden (a change that only reveals asks for nothing).</summary>
+    public bool Hides => TextHidden || UserOrSummaryHidden;
+}
+
 /// <summary>The user who made the change, when the source carried it (page_change 1.2+ omits it for suppressed changes).</summary>
 public sealed record Performer(
     string UserText,
@@ -57,6 +68,9 @@ public sealed record EditEvent
     public string? Uri { get; init; }
     public long? NewSize { get; init; }
     public long? OldSize { get; init; }
+
+    /// <summary>Set for a visibility change (revision deletion) instead of an edit.</summary>
+    public VisibilityChange? VisibilityChange { get; init; }
 
     /// <summary>What the wiki hides of this revision; <see cref="Comment"/> and <see cref="Performer"/> are null for what it hides.</summary>
     public HiddenFields Hidden { get; init; }

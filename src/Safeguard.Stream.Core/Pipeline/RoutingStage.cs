@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Safeguard.Stream.Core.Events;
+using Safeguard.Stream.Core.Redaction;
 using Safeguard.Stream.Core.Routing;
 using Safeguard.Stream.Core.Telemetry;
 
@@ -19,6 +20,7 @@ public sealed partial class RoutingStage(
     IOptions<FilterOptions> filterOptions,
     SafeguardTelemetry telemetry,
     TimeProvider timeProvider,
+    RevisionRedactor redactor,
     ILogger<RoutingStage> logger) : BackgroundService
 {
     private readonly DedupeWindow _dedupe = new(filterOptions.Value.DedupeWindow);
@@ -76,6 +78,12 @@ public sealed partial class RoutingStage(
             return;
         }
 
+        if (edit.VisibilityChange is { } visibility)
+        {
+            await FollowVisibilityChangeAsync(raw, edit, visibility, cancellationToken);
+            return;
+        }
+
         if (edit.Kind != EditKind.Other && !_dedupe.TryAdd(edit.WikiId, edit.RevId))
         {
             await SkipAsync(raw, edit, SkipReason.Duplicate, cancellationToken);
@@ -102,6 +110,34 @@ public sealed partial class RoutingStage(
 
         telemetry.StageProcessed.Add(1, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Stage, "route"), new(SafeguardTelemetry.Tags.Outcome, "success"));
         await channels.Routed.Writer.WriteAsync(new RoutedEdit(raw, edit, decision.Policies) { TraceParent = activity?.Context ?? default }, cancellationToken);
+    }
+
+    /// <summary>
+    /// A revision deletion on the wiki: what we derived from the revision is redacted (audit rows, events), then the
+    /// event is counted as a <c>visibility_change</c> skip. A redaction that fails is dead-lettered
+    /// (<c>redaction_failed</c>), so it can be done again with <c>safeguard db redact</c>.
+    /// </summary>
+    private async ValueTask FollowVisibilityChangeAsync(SourceEvent raw, EditEvent edit, VisibilityChange visibility, CancellationToken cancellationToken)
+    {
+        if (visibility.Hides)
+        {
+            var reason = visibility.TextHidden ? visibility.Suppressed ? RedactionReason.TextSuppressed : RedactionReason.TextHidden : RedactionReason.UserOrSummaryHidden;
+            var trigger = edit.SchemaUri.StartsWith("/mediawiki/page/change/", StringComparison.Ordinal) ? RedactionTrigger.PageChange : RedactionTrigger.RecentChange;
+            foreach (var revId in visibility.RevIds)
+            {
+                try
+                {
+                    await redactor.RedactAsync(new RedactionRequest(edit.WikiId, revId, reason, trigger), cancellationToken);
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    await DeadLetterAsync(raw, edit with { RevId = revId }, SkipReason.RedactionFailed, $"redacting {edit.WikiId}:{revId} failed: {ex.GetType().Name}", cancellationToken);
+                    return;
+                }
+            }
+        }
+
+        await SkipAsync(raw, edit, SkipReason.VisibilityChange, cancellationToken);
     }
 
     private async ValueTask SkipAsync(SourceEvent raw, EditEvent? edit, string reason, CancellationToken cancellationToken)
