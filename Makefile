@@ -51,7 +51,8 @@ lint: build
 chaos: setup
 	@scripts/chaos.sh
 
-## services-up / services-down: local Postgres, Kafka-protocol broker, vLLM simulator, SSE and wiki API fixtures on loopback.
+## services-up / services-down: local Postgres, Kafka-protocol broker, vLLM simulator, SSE and wiki API fixtures on loopback;
+## REAL_WIKI=1 make services-up adds a real MediaWiki 1.39 (php -S, SQLite, wikidiff2) and its RC feed over SSE.
 services-up: setup fakes
 	@scripts/services.sh up
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts or stops the local services on loopback (Postgres, librdkafka's mock Kafka cluster, the vLLM simulator,
 # the EventStreams replay server and the wiki API fixture server). Addresses are written to .local/services.env.
+# REAL_WIKI=1 also starts a real MediaWiki (en.wikipedia.org and de.wikipedia.org on one loopback port) with its RC
+# feed bridged to SSE (SAFEGUARD_REAL_WIKI_API_TEMPLATE, SAFEGUARD_REAL_WIKI_SSE_URL).
 #   scripts/services.sh up [extra safeguard-fakes options]
 #   scripts/services.sh down
 set -euo pipefail
@@ -18,6 +20,7 @@ case "${1:-}" in
     fi
     [[ -x $fakes ]] || { echo "services: $fakes is missing; run 'make fakes' first" >&2; exit 1; }
     rm -f "$state/services.env"
+    if [[ ${REAL_WIKI:-0} == 1 ]]; then set -- --real-wiki "${REAL_WIKI_DOMAINS:-en.wikipedia.org,de.wikipedia.org}" "$@"; fi
     nohup "$fakes" services-up --state-dir "$state" \
       --events "${SAFEGUARD_DEMO_EVENTS:-tests/data/demo/events.jsonl}" \
       --wiki-fixtures "${SAFEGUARD_DEMO_WIKI:-tests/data/demo/wiki-api.jsonl}" \

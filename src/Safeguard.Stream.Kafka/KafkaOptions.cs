@@ -28,6 +28,13 @@ public sealed class KafkaOptions
     [Required]
     public string SchemaUri { get; set; } = "/mediawiki/page/safeguard_classification_change/1.0.0";
 
+    /// <summary>
+    /// Schema URI of redaction events (1.1.0 adds <c>safeguard.status: redacted</c> and <c>safeguard.redaction</c>);
+    /// they go to the verdict's own topic with its <c>meta.id</c> and key.
+    /// </summary>
+    [Required]
+    public string RedactionSchemaUri { get; set; } = "/mediawiki/page/safeguard_classification_change/1.1.0";
+
     /// <summary>Longest a batch waits for broker acknowledgements before the batch is retried.</summary>
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

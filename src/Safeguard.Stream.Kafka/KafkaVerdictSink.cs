@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Policies;
+using Safeguard.Stream.Core.Redaction;
 using Safeguard.Stream.Core.Telemetry;
 
 namespace Safeguard.Stream.Kafka;
@@ -16,7 +17,7 @@ namespace Safeguard.Stream.Kafka;
 /// <see cref="KafkaOptions.DeliveryTimeout"/>; the publish stage waits on the batch meanwhile, so the pipeline stops
 /// reading (bounded channels) instead of buffering, and resumes when the brokers are back.
 /// </summary>
-public sealed partial class KafkaVerdictSink : IResultSink, IDisposable
+public sealed partial class KafkaVerdictSink : IResultSink, IRedactionPublisher, IDisposable
 {
     private readonly IProducer<byte[], byte[]> _producer;
     private readonly KafkaOptions _options;
@@ -99,6 +100,29 @@ public sealed partial class KafkaVerdictSink : IResultSink, IDisposable
         {
             await Task.WhenAll(deliveries);
         }
+    }
+
+    /// <summary>One redaction event per verdict, on the verdict's own topic and key; returns once all are acknowledged.</summary>
+    public async Task PublishAsync(IReadOnlyList<RedactedVerdict> verdicts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(verdicts);
+        var now = _timeProvider.GetUtcNow();
+        var deliveries = verdicts.Select(redacted =>
+        {
+            var restricted = redacted.Verdict.Visibility == PolicyVisibility.Restricted;
+            var topic = restricted ? _options.RestrictedTopic : _options.Topic;
+            return Count(_producer.ProduceAsync(topic, new Message<byte[], byte[]>
+            {
+                Key = VerdictEventWriter.Key(redacted.Edit),
+                Value = VerdictEventWriter.WriteRedaction(redacted, topic, _options.RedactionSchemaUri, now),
+                Headers = new Headers
+                {
+                    { "content-type", "application/json"u8.ToArray() },
+                    { "schema", Encoding.UTF8.GetBytes(_options.RedactionSchemaUri) },
+                },
+            }, cancellationToken), "redaction");
+        }).ToList();
+        await Task.WhenAll(deliveries);
     }
 
     /// <summary>Counts each delivery report as <c>safeguard.stream.kafka.deliveries</c> by topic kind and outcome.</summary>

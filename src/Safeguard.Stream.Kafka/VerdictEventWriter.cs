@@ -3,6 +3,7 @@ using System.Text.Json;
 using Safeguard.Stream.Core.Events;
 using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Policies;
+using Safeguard.Stream.Core.Redaction;
 using Safeguard.Stream.Core.Verdicts;
 
 namespace Safeguard.Stream.Kafka;
@@ -17,7 +18,22 @@ namespace Safeguard.Stream.Kafka;
 /// </summary>
 public static class VerdictEventWriter
 {
-    public static byte[] Write(EditEvent edit, PolicyVerdict verdict, string stream, string schemaUri, DateTimeOffset now)
+    public static byte[] Write(EditEvent edit, PolicyVerdict verdict, string stream, string schemaUri, DateTimeOffset now) =>
+        Write(edit, verdict, stream, schemaUri, now, redaction: null);
+
+    /// <summary>
+    /// The redaction event of a verdict (schema 1.1.0): the same event, <c>meta.id</c> and key, with
+    /// <c>safeguard.status: redacted</c> and <c>safeguard.redaction</c> (reason, when), and neither rationale nor
+    /// performer, so that a consumer replacing its copy by <c>meta.id</c> purges what the wiki hid.
+    /// </summary>
+    public static byte[] WriteRedaction(RedactedVerdict redacted, string stream, string schemaUri, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(redacted);
+        return Write(redacted.Edit with { Performer = null, Comment = null }, redacted.Verdict with { Rationale = null, Reasoning = null },
+            stream, schemaUri, now, (redacted.Reason, redacted.RedactedAt));
+    }
+
+    private static byte[] Write(EditEvent edit, PolicyVerdict verdict, string stream, string schemaUri, DateTimeOffset now, (string Reason, DateTimeOffset At)? redaction)
     {
         ArgumentNullException.ThrowIfNull(edit);
         ArgumentNullException.ThrowIfNull(verdict);
@@ -69,7 +85,7 @@ public static class VerdictEventWriter
             }
 
             WritePrediction(json, verdict);
-            WriteSafeguard(json, verdict);
+            WriteSafeguard(json, verdict, redaction);
             json.WriteEndObject();
         }
 
@@ -150,12 +166,20 @@ public static class VerdictEventWriter
         json.WriteEndObject();
     }
 
-    private static void WriteSafeguard(Utf8JsonWriter json, PolicyVerdict verdict)
+    private static void WriteSafeguard(Utf8JsonWriter json, PolicyVerdict verdict, (string Reason, DateTimeOffset At)? redaction)
     {
         json.WriteStartObject("safeguard");
         json.WriteString("policy_id", verdict.PolicyId);
         json.WriteNumber("policy_version", verdict.PolicyVersion);
-        json.WriteString("status", verdict.Status == VerdictStatus.Ok ? "ok" : "error");
+        json.WriteString("status", redaction is not null ? "redacted" : verdict.Status == VerdictStatus.Ok ? "ok" : "error");
+        if (redaction is { } r)
+        {
+            json.WriteStartObject("redaction");
+            json.WriteString("reason", r.Reason);
+            json.WriteString("redacted_at", Iso(r.At));
+            json.WriteEndObject();
+        }
+
         if (verdict.Status == VerdictStatus.Error)
         {
             json.WriteString("error", string.IsNullOrEmpty(verdict.Error) ? "unknown" : verdict.Error);

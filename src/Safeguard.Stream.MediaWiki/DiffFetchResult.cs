@@ -1,4 +1,5 @@
 using Safeguard.Stream.Core.Diffs;
+using Safeguard.Stream.Core.Events;
 
 namespace Safeguard.Stream.MediaWiki;
 
@@ -7,6 +8,12 @@ public readonly record struct DiffFetchResult(DiffText? Diff, string? SkipReason
 {
     /// <summary>A missing revision that the replica may simply not have yet: worth asking again shortly.</summary>
     public bool MayBeReplicaLag { get; init; }
+
+    /// <summary>The revision's user or summary is hidden by the wiki: the diff is classified without them.</summary>
+    public HiddenFields Hidden { get; init; }
+
+    /// <summary>compare said missingcontent: ask prop=revisions whether the text is hidden or suppressed.</summary>
+    internal bool AskRevisions { get; init; }
 
     public static DiffFetchResult Ok(DiffText diff) => new(diff, null, null, null);
 

@@ -2,7 +2,10 @@ using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Safeguard.Stream.Core.Events;
 using Safeguard.Stream.Core.Pipeline;
+using Safeguard.Stream.Core.Redaction;
+using Safeguard.Stream.Core.Routing;
 using Safeguard.Stream.Core.Telemetry;
 
 namespace Safeguard.Stream.MediaWiki;
@@ -18,6 +21,7 @@ public sealed partial class EnrichmentStage(
     IOptions<MediaWikiOptions> options,
     TimeProvider timeProvider,
     SafeguardTelemetry telemetry,
+    RevisionRedactor redactor,
     ILogger<EnrichmentStage> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -76,11 +80,25 @@ public sealed partial class EnrichmentStage(
         telemetry.StageDuration.Record(timeProvider.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Stage, "enrich"));
         if (result.Diff is { } diff)
         {
-            await channels.Enriched.Writer.WriteAsync(new EnrichedEdit(routed, diff), cancellationToken);
+            // A user or summary the wiki hides goes no further: not to the model, not to the audit row or the event.
+            var visible = result.Hidden == HiddenFields.None ? routed : routed with { Edit = routed.Edit.WithHidden(result.Hidden) };
+            if (result.Hidden != HiddenFields.None)
+            {
+                telemetry.HiddenFieldsDropped.Add(1, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Reason, result.Hidden.ToString()));
+                // A verdict from an earlier pass (a replay) may hold the performer the wiki now hides.
+                await RedactEarlierAsync(routed, RedactionReason.UserOrSummaryHidden, cancellationToken);
+            }
+
+            await channels.Enriched.Writer.WriteAsync(new EnrichedEdit(visible, diff), cancellationToken);
         }
         else if (result.SkipReason is { } reason)
         {
-            // Only the reason travels on: nothing of a hidden revision is kept.
+            // Only the reason travels on: nothing of a hidden revision is kept, and what an earlier pass kept is redacted.
+            if (reason is SkipReason.RevisionHidden or SkipReason.RevisionSuppressed)
+            {
+                await RedactEarlierAsync(routed, reason == SkipReason.RevisionSuppressed ? RedactionReason.TextSuppressed : RedactionReason.TextHidden, cancellationToken);
+            }
+
             telemetry.Skipped.Add(1, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Reason, reason));
             await channels.Results.Writer.WriteAsync(new SkippedResult(routed.Source, routed.Edit, reason), cancellationToken);
         }
@@ -91,6 +109,19 @@ public sealed partial class EnrichmentStage(
             telemetry.DeadLettered.Add(1, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Reason, failure));
             await channels.Results.Writer.WriteAsync(
                 new DeadLetteredResult(routed.Source, routed.Edit, failure, result.Detail ?? failure), cancellationToken);
+        }
+    }
+
+    private async Task RedactEarlierAsync(RoutedEdit routed, string reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await redactor.RedactAsync(new RedactionRequest(routed.Edit.WikiId, routed.Edit.RevId, reason, RedactionTrigger.Enrichment), cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The skip stands; the page_change/recentchange event of the deletion, or db redact, redacts later.
+            Log.RedactionFailed(logger, routed.Edit.WikiId, routed.Edit.RevId, ex.GetType().Name);
         }
     }
 
@@ -119,6 +150,10 @@ public sealed partial class EnrichmentStage(
         [LoggerMessage(EventId = 2101, EventName = "DiffFetchFailed", Level = LogLevel.Warning,
             Message = "Fetching the diff of {WikiId}:{RevId} failed unexpectedly ({ErrorType}); dead-lettered")]
         public static partial void FetchFailed(ILogger logger, string wikiId, long revId, string errorType);
+
+        [LoggerMessage(EventId = 2104, EventName = "RedactionFailed", Level = LogLevel.Warning,
+            Message = "Redacting earlier verdicts of {WikiId}:{RevId}, found hidden at enrichment, failed ({ErrorType})")]
+        public static partial void RedactionFailed(ILogger logger, string wikiId, long revId, string errorType);
 
         [LoggerMessage(EventId = 2102, EventName = "EnrichmentStageFailed", Level = LogLevel.Critical, Message = "Enrichment stage failed")]
         public static partial void StageFailed(ILogger logger, Exception exception);

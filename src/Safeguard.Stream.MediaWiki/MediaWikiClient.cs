@@ -50,16 +50,23 @@ public sealed partial class MediaWikiClient(
         var query = isCreation
             // rvprop user|comment makes the API report userhidden/commenthidden; content carries texthidden on the slot.
             ? $"action=query&prop=revisions&revids={edit.RevId}&rvprop=ids%7Cuser%7Ccomment%7Ccontent&rvslots=main&format=json&formatversion=2&maxlag={maxLag}"
-            : $"action=compare&fromrev={edit.ParentRevId}&torev={edit.RevId}&prop=diff%7Cids&difftype=table&format=json&formatversion=2&maxlag={maxLag}";
+            // prop user|comment makes compare report touserhidden/tocommenthidden (the values themselves are not read).
+            : $"action=compare&fromrev={edit.ParentRevId}&torev={edit.RevId}&prop=diff%7Cids%7Cuser%7Ccomment&difftype=table&format=json&formatversion=2&maxlag={maxLag}";
         var url = new Uri(_options.ApiUrlTemplate.Replace("{domain}", edit.Domain.ToLowerInvariant(), StringComparison.Ordinal) + "?" + query);
 
         var delay = _options.MissingRevisionDelay;
         for (var attempt = 0; ; attempt++)
         {
             var result = await FetchOnceAsync(url, edit, action, isCreation, cancellationToken);
+            if (result.AskRevisions)
+            {
+                // compare answers missingcontent alike for hidden and suppressed text; only prop=revisions tells them apart.
+                result = await TellHiddenFromSuppressedAsync(edit, cancellationToken);
+            }
+
             if (result.SkipReason != SkipReason.RevisionMissing || !result.MayBeReplicaLag || attempt >= _options.MissingRevisionRetries)
             {
-                return result.Diff is { } diff ? DiffFetchResult.Ok(diff.FitToTokenBudget(_options.MaxDiffTokens, tokenCounter)) : result;
+                return result.Diff is { } diff ? result with { Diff = diff.FitToTokenBudget(_options.MaxDiffTokens, tokenCounter) } : result;
             }
 
             // Right after the event the revision may not have reached the replica that answered: ask again.
@@ -69,7 +76,24 @@ public sealed partial class MediaWikiClient(
         }
     }
 
-    private async Task<DiffFetchResult> FetchOnceAsync(Uri url, EditEvent edit, string action, bool isCreation, CancellationToken cancellationToken)
+    /// <summary>
+    /// After <c>missingcontent</c>: <c>prop=revisions</c> on the revision and its parent. Text hidden
+    /// (<c>sha1hidden</c>/<c>texthidden</c>) is <c>revision_hidden</c>, and <c>revision_suppressed</c> when the
+    /// revision is also <c>suppressed</c>; the revision's own state decides before its parent's.
+    /// </summary>
+    private async Task<DiffFetchResult> TellHiddenFromSuppressedAsync(EditEvent edit, CancellationToken cancellationToken)
+    {
+        var maxLag = _options.MaxLagSeconds.ToString(CultureInfo.InvariantCulture);
+        var url = new Uri(_options.ApiUrlTemplate.Replace("{domain}", edit.Domain.ToLowerInvariant(), StringComparison.Ordinal) +
+            $"?action=query&prop=revisions&revids={edit.RevId}%7C{edit.ParentRevId}&rvprop=ids%7Cflags%7Cuser%7Ccomment%7Csha1%7Csize&format=json&formatversion=2&maxlag={maxLag}");
+        var answer = await FetchOnceAsync(url, edit, "query", isCreation: false, cancellationToken, readVisibility: true);
+        return answer.SkipReason is not null || answer.FailureReason is null
+            ? answer
+            // The text is missing either way; which reason is unknown. Hidden is the milder claim, and nothing is sent on.
+            : DiffFetchResult.Skip(SkipReason.RevisionHidden, $"compare: missingcontent; prop=revisions failed ({answer.FailureReason}), hidden and suppressed not told apart");
+    }
+
+    private async Task<DiffFetchResult> FetchOnceAsync(Uri url, EditEvent edit, string action, bool isCreation, CancellationToken cancellationToken, bool readVisibility = false)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Options.Set(WikiApiRequest.Wiki, edit.Domain.ToLowerInvariant());
@@ -123,7 +147,9 @@ public sealed partial class MediaWikiClient(
                     return ReadError(error, action);
                 }
 
-                return isCreation ? ReadCreation(root, edit.RevId) : ReadCompare(root);
+                return readVisibility ? ReadVisibility(root, edit)
+                    : isCreation ? ReadCreation(root, edit.RevId)
+                    : ReadCompare(root);
             }
         }
     }
@@ -145,7 +171,9 @@ public sealed partial class MediaWikiClient(
         {
             "nosuchrevid" => DiffFetchResult.Skip(SkipReason.RevisionMissing, $"{action}: API error nosuchrevid") with { MayBeReplicaLag = true },
             "missingtitle" or "nosuchpageid" or "apierror-compare-relative-to-deleted" => DiffFetchResult.Skip(SkipReason.RevisionMissing, $"{action}: API error {code}"),
-            // Revision-deleted text: the API refuses it to callers who may not see it.
+            // Revision-deleted text, hidden or suppressed alike: prop=revisions tells which (TellHiddenFromSuppressedAsync).
+            "missingcontent" when action == "compare" => DiffFetchResult.Skip(SkipReason.RevisionHidden, "compare: API error missingcontent") with { AskRevisions = true },
+            // The API refuses the text to callers who may not see it.
             "missingcontent" or "permissiondenied" or "revdeleted" or "accessdenied" => DiffFetchResult.Skip(SkipReason.RevisionHidden, $"{action}: API error {code}"),
             "suppressed" => DiffFetchResult.Skip(SkipReason.RevisionSuppressed, $"{action}: API error {code}"),
             // The pipeline retried maxlag already; still lagging means the wiki is not answering in time.
@@ -161,19 +189,22 @@ public sealed partial class MediaWikiClient(
             return DiffFetchResult.Fail(DiffFailure.BadResponse, "compare: response without 'compare'");
         }
 
-        // Flags are set whenever something is hidden, even for callers allowed to see it. The new revision's user or
-        // summary hidden means the event we hold carries what was hidden: skip it too. The parent's text would show
-        // as removed text and context.
-        if (Flag(compare, "tosuppressed") || Flag(compare, "fromsuppressed") || Flag(compare, "suppressed"))
+        // Flags are set whenever something is hidden, even for callers allowed to see it (a privileged account gets the
+        // body). Hidden text, the new revision's or the parent's (which would show as removed text and context), is
+        // skipped; *suppressed is set when anything of the revision is oversighted, so it names the reason only when
+        // text is hidden too. A hidden user or summary of the new revision is dropped and the diff classified.
+        var toText = Flag(compare, "totexthidden") || Flag(compare, "texthidden");
+        var fromText = Flag(compare, "fromtexthidden");
+        if (toText || fromText)
         {
-            return DiffFetchResult.Skip(SkipReason.RevisionSuppressed, "compare: revision suppressed");
+            var suppressed = toText ? Flag(compare, "tosuppressed") || Flag(compare, "suppressed") : Flag(compare, "fromsuppressed");
+            return suppressed
+                ? DiffFetchResult.Skip(SkipReason.RevisionSuppressed, toText ? "compare: revision text suppressed" : "compare: parent revision text suppressed")
+                : DiffFetchResult.Skip(SkipReason.RevisionHidden, toText ? "compare: revision text hidden" : "compare: parent revision text hidden");
         }
 
-        if (Flag(compare, "totexthidden") || Flag(compare, "touserhidden") || Flag(compare, "tocommenthidden") ||
-            Flag(compare, "fromtexthidden") || Flag(compare, "texthidden"))
-        {
-            return DiffFetchResult.Skip(SkipReason.RevisionHidden, "compare: revision text, user or summary hidden");
-        }
+        var hidden = (Flag(compare, "touserhidden") ? HiddenFields.User : HiddenFields.None)
+                     | (Flag(compare, "tocommenthidden") ? HiddenFields.Summary : HiddenFields.None);
 
         // formatversion=2 names the diff 'body'; formatversion=1 (and old recordings) use '*'.
         var html = compare.TryGetProperty("body", out var body) && body.ValueKind == JsonValueKind.String ? body.GetString()
@@ -185,8 +216,56 @@ public sealed partial class MediaWikiClient(
         }
 
         var diff = DiffHtmlParser.Parse(html);
-        return diff.IsEmpty ? DiffFetchResult.Skip(SkipReason.EmptyDiff, "compare: nothing added or removed") : DiffFetchResult.Ok(diff);
+        return diff.IsEmpty ? DiffFetchResult.Skip(SkipReason.EmptyDiff, "compare: nothing added or removed") : DiffFetchResult.Ok(diff) with { Hidden = hidden };
     }
+
+    /// <summary>Reads <c>prop=revisions</c> (ids|flags|user|comment|sha1) of a revision and its parent after <c>missingcontent</c>.</summary>
+    private static DiffFetchResult ReadVisibility(JsonElement root, EditEvent edit)
+    {
+        if (!root.TryGetProperty("query", out var query) || query.ValueKind != JsonValueKind.Object)
+        {
+            return DiffFetchResult.Fail(DiffFailure.BadResponse, "query: response without 'query'");
+        }
+
+        var revisions = new Dictionary<long, JsonElement>();
+        if (query.TryGetProperty("pages", out var pages) && pages.ValueKind is JsonValueKind.Array or JsonValueKind.Object)
+        {
+            var pageList = pages.ValueKind == JsonValueKind.Array ? [.. pages.EnumerateArray()] : pages.EnumerateObject().Select(p => p.Value).ToList();
+            foreach (var page in pageList.Where(p => p.ValueKind == JsonValueKind.Object))
+            {
+                if (page.TryGetProperty("revisions", out var list) && list.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var revision in list.EnumerateArray())
+                    {
+                        if (revision.TryGetProperty("revid", out var id) && id.TryGetInt64(out var revId))
+                        {
+                            revisions[revId] = revision.Clone();
+                        }
+                    }
+                }
+            }
+        }
+
+        foreach (var (revId, whose) in new[] { (edit.RevId, "revision"), (edit.ParentRevId ?? 0, "parent revision") })
+        {
+            if (revisions.TryGetValue(revId, out var revision) && TextHidden(revision))
+            {
+                return Flag(revision, "suppressed")
+                    ? DiffFetchResult.Skip(SkipReason.RevisionSuppressed, $"compare: missingcontent; prop=revisions: {whose} text suppressed")
+                    : DiffFetchResult.Skip(SkipReason.RevisionHidden, $"compare: missingcontent; prop=revisions: {whose} text hidden");
+            }
+        }
+
+        return revisions.ContainsKey(edit.RevId)
+            ? DiffFetchResult.Skip(SkipReason.RevisionMissing, "compare: missingcontent, yet prop=revisions shows no text hidden")
+            : DiffFetchResult.Skip(SkipReason.RevisionMissing, "compare: missingcontent; the revision is gone (deleted page)");
+    }
+
+    /// <summary>Hidden text: <c>texthidden</c> on the revision or its main slot, or <c>sha1hidden</c> (rvprop=sha1 without content).</summary>
+    private static bool TextHidden(JsonElement revision) =>
+        Flag(revision, "texthidden") || Flag(revision, "sha1hidden") ||
+        revision.TryGetProperty("slots", out var slots) && slots.ValueKind == JsonValueKind.Object &&
+        slots.TryGetProperty("main", out var main) && main.ValueKind == JsonValueKind.Object && Flag(main, "texthidden");
 
     private static DiffFetchResult ReadCreation(JsonElement root, long revId)
     {
@@ -229,24 +308,19 @@ public sealed partial class MediaWikiClient(
                     continue;
                 }
 
-                if (Flag(revision, "suppressed"))
+                // 'suppressed' is set when anything of the revision is oversighted: it names the reason for hidden text only.
+                if (TextHidden(revision))
                 {
-                    return DiffFetchResult.Skip(SkipReason.RevisionSuppressed, "query: revision suppressed");
+                    return Flag(revision, "suppressed")
+                        ? DiffFetchResult.Skip(SkipReason.RevisionSuppressed, "query: revision text suppressed")
+                        : DiffFetchResult.Skip(SkipReason.RevisionHidden, "query: revision text hidden");
                 }
 
-                if (Flag(revision, "texthidden") || Flag(revision, "userhidden") || Flag(revision, "commenthidden"))
-                {
-                    return DiffFetchResult.Skip(SkipReason.RevisionHidden, "query: revision text, user or summary hidden");
-                }
-
+                var hidden = (Flag(revision, "userhidden") ? HiddenFields.User : HiddenFields.None)
+                             | (Flag(revision, "commenthidden") ? HiddenFields.Summary : HiddenFields.None);
                 if (!revision.TryGetProperty("slots", out var slots) || !slots.TryGetProperty("main", out var main) || main.ValueKind != JsonValueKind.Object)
                 {
                     continue;
-                }
-
-                if (Flag(main, "texthidden"))
-                {
-                    return DiffFetchResult.Skip(SkipReason.RevisionHidden, "query: main slot text hidden");
                 }
 
                 if (Flag(main, "missing") || Flag(main, "textmissing"))
@@ -262,7 +336,7 @@ public sealed partial class MediaWikiClient(
                     var lines = content.Split('\n').Select(l => l.TrimEnd('\r').Trim()).Where(l => l.Length > 0).ToList();
                     return lines.Count == 0
                         ? DiffFetchResult.Skip(SkipReason.EmptyDiff, "query: the new page is empty")
-                        : DiffFetchResult.Ok(new DiffText(lines, [], []));
+                        : DiffFetchResult.Ok(new DiffText(lines, [], [])) with { Hidden = hidden };
                 }
             }
         }

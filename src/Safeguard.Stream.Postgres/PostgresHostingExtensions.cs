@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Safeguard.Stream.Core.Pipeline;
+using Safeguard.Stream.Core.Redaction;
 using Safeguard.Stream.Postgres;
 
 namespace Microsoft.Extensions.Hosting;
@@ -25,6 +26,7 @@ public static class PostgresHostingExtensions
         builder.Services.TryAddSingleton<ModeratorQueries>();
         builder.Services.TryAddSingleton<ICheckpointStore, PostgresCheckpointStore>();
         builder.Services.AddSingleton<IResultSink, PostgresAuditSink>();
+        builder.Services.AddSingleton<IRedactionStore, PostgresRedactionStore>();
         return builder;
     }
 }

@@ -18,6 +18,7 @@ internal static partial class Program
                                         [--llm-capacity-model fixed|continuous-batching] [--llm-capacity KEY=V,...]
                                         [--llm-api-key KEY] [--llm-enable-prompt-tokens-details] [--llm-max-model-len N]
                                         [--llm-fault-mode MODE]
+                                        [--real-wiki DOMAIN,DOMAIN... [--real-wiki-port 18083]]
               Starts PostgreSQL (own postmaster, data in DIR/pg), a Kafka mock cluster, the vLLM simulator, the SSE
               replay server and the wiki API fixture server; this process stays in the foreground until SIGTERM/SIGINT.
               Writes DIR/fakes.pid at start and DIR/services.env once everything is ready.
@@ -39,11 +40,16 @@ internal static partial class Program
                                         [--fault-mode MODE] [--latency-ms 20] [--capacity-model ...] [--capacity ...]
               Only the vLLM simulator, in the foreground, with the same switches as services-up without "llm-" (and
               as vllm serve where it has them), e.g. to point `safeguard llm check` at each failure in turn.
+              --real-wiki: also a real MediaWiki 1.39 (MediaWikiServer: php -S, SQLite, wikidiff2) serving these
+              wikis at http://127.0.0.1:PORT/{domain}/w/api.php (SAFEGUARD_REAL_WIKI_API_TEMPLATE), with its UDP RC
+              feed bridged to mediawiki.recentchange over SSE (SAFEGUARD_REAL_WIKI_SSE_URL). Needs `make setup`.
           safeguard-fakes services-down --state-dir DIR [--timeout 20]
               Stops a running services-up (SIGTERM, then SIGKILL after the timeout), then any PostgreSQL left on DIR/pg,
               and removes the state files. Exits 0 when nothing runs.
           safeguard-fakes wait-ready    --state-dir DIR [--timeout 60]
               Waits until DIR/services.env exists. Exit 1 on timeout or if services-up died.
+          safeguard-fakes mediawiki-bench [--starts 5]
+              Prepares the real wiki if needed, then starts and stops it N times; prints each start time.
         """;
 
     /// <summary>Options that take no value.</summary>
@@ -82,6 +88,7 @@ internal static partial class Program
                 "vllm" => await VllmAsync(options),
                 "services-down" => await ServicesDownAsync(stateDir, Int(options, "timeout", 20)),
                 "wait-ready" => await WaitReadyAsync(stateDir, Int(options, "timeout", 60)),
+                "mediawiki-bench" => await MediaWikiBenchAsync(Int(options, "starts", 5)),
                 _ => UnknownCommand(args[0]),
             };
         }
@@ -121,6 +128,8 @@ internal static partial class Program
         VllmSimulator? llm = null;
         SseReplayServer? sse = null;
         WikiApiFixtureServer? wiki = null;
+        MediaWikiServer? realWiki = null;
+        RcFeedBridge? rcFeed = null;
         try
         {
             var ct = stop.Token;
@@ -153,12 +162,33 @@ internal static partial class Program
                 Int(options, "wiki-port", 18081),
                 ct);
 
+            var realWikiLines = new StringBuilder();
+            if (Single(options, "real-wiki") is { } domains)
+            {
+                rcFeed = await RcFeedBridge.StartAsync(new RcFeedBridgeOptions(), Int(options, "real-wiki-sse-port", 0), ct);
+                realWiki = await MediaWikiServer.StartAsync(
+                    new MediaWikiServerOptions
+                    {
+                        Domains = domains.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                        Port = Int(options, "real-wiki-port", 18083),
+                        Directory = Path.Combine(stateDir, "mediawiki"),
+                    },
+                    ct);
+                realWiki.SetRcFeed(rcFeed.UdpEndpoint);
+                // services-down stops php by this pid even if this process was killed.
+                await File.WriteAllTextAsync(Path.Combine(stateDir, "mediawiki.pid"), realWiki.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n", ct);
+                realWikiLines
+                    .AppendLine(CultureInfo.InvariantCulture, $"SAFEGUARD_REAL_WIKI_API_TEMPLATE={realWiki.ApiUrlTemplateString}")
+                    .AppendLine(CultureInfo.InvariantCulture, $"SAFEGUARD_REAL_WIKI_SSE_URL={rcFeed.StreamUrl}");
+            }
+
             var env = new StringBuilder()
                 .AppendLine(CultureInfo.InvariantCulture, $"SAFEGUARD_LLM_URL={llm.BaseUrl.ToString().TrimEnd('/')}")
                 .AppendLine(CultureInfo.InvariantCulture, $"SAFEGUARD_POSTGRES={pgConnection}")
                 .AppendLine(CultureInfo.InvariantCulture, $"SAFEGUARD_KAFKA_BOOTSTRAP={kafka.BootstrapServers}")
                 .AppendLine(CultureInfo.InvariantCulture, $"SAFEGUARD_WIKI_API_TEMPLATE={wiki.ApiUrlTemplateString}")
                 .AppendLine(CultureInfo.InvariantCulture, $"SAFEGUARD_SSE_URL={sse.StreamUrl("mediawiki.page_change.v1")}")
+                .Append(realWikiLines)
                 .ToString();
             // Write then rename, so wait-ready never sees a half-written file.
             await File.WriteAllTextAsync(envFile + ".tmp", env, ct);
@@ -185,6 +215,17 @@ internal static partial class Program
         finally
         {
             File.Delete(envFile);
+            if (realWiki is not null)
+            {
+                await realWiki.DisposeAsync();
+                File.Delete(Path.Combine(stateDir, "mediawiki.pid"));
+            }
+
+            if (rcFeed is not null)
+            {
+                await rcFeed.DisposeAsync();
+            }
+
             if (wiki is not null)
             {
                 await wiki.DisposeAsync();
@@ -293,7 +334,24 @@ internal static partial class Program
             }
         }
 
-        // Safety net: a postmaster survives a SIGKILLed services-up.
+        // Safety net: php -S and a postmaster survive a SIGKILLed services-up.
+        var phpPidFile = Path.Combine(stateDir, "mediawiki.pid");
+        if (ReadPid(phpPidFile) is { } phpPid && IsProcess(phpPid, "php"))
+        {
+            Console.WriteLine($"safeguard-fakes: stopping the real wiki's php (pid {phpPid}).");
+            _ = Kill(phpPid, SigKill);
+            for (var i = 0; i < 50 && IsProcess(phpPid, "php"); i++)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        File.Delete(phpPidFile);
+        if (Directory.Exists(Path.Combine(stateDir, "mediawiki")))
+        {
+            Directory.Delete(Path.Combine(stateDir, "mediawiki"), recursive: true);
+        }
+
         var pgDir = Path.Combine(stateDir, "pg");
         await PostgresCluster.StopDirectoryAsync(pgDir, CancellationToken.None);
         if (Directory.Exists(pgDir))
@@ -348,6 +406,44 @@ internal static partial class Program
     }
 
     private static int? ReadLivePid(string pidFile) => ReadPid(pidFile) is { } pid && IsFakesProcess(pid) ? pid : null;
+
+    private static async Task<int> MediaWikiBenchAsync(int starts)
+    {
+        var clock = Stopwatch.StartNew();
+        var prepared = await MediaWikiServer.PrepareAsync(new MediaWikiServerOptions());
+        Console.WriteLine($"mediawiki-bench: prepared copy {prepared} ready after {clock.Elapsed.TotalSeconds:F2} s");
+        for (var i = 1; i <= starts; i++)
+        {
+            clock.Restart();
+            await using var server = await MediaWikiServer.StartAsync();
+            var started = clock.Elapsed;
+            var pid = server.ProcessId;
+            await server.DisposeAsync();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"mediawiki-bench: start {i}: {server.StartTime.TotalMilliseconds:F0} ms copy+php to first API answer ({started.TotalMilliseconds:F0} ms in all); stopped in {(clock.Elapsed - started).TotalMilliseconds:F0} ms; pid {pid} left: {Directory.Exists($"/proc/{pid}")}"));
+        }
+
+        return 0;
+    }
+
+    /// <summary>True if <paramref name="pid"/> runs a program whose command line starts with <paramref name="program"/>.</summary>
+    private static bool IsProcess(int pid, string program)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
+            return state != "Z" && File.ReadAllText($"/proc/{pid}/cmdline").StartsWith(program, StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>True if <paramref name="pid"/> runs and is safeguard-fakes (guards against a recycled pid).</summary>
     private static bool IsFakesProcess(int pid)

@@ -244,40 +244,6 @@ public sealed class EnrichmentStageTests
     }
 
     [Fact]
-    public async Task Enrich_TextHidden_SkipsAsHiddenAndPassesNothingOn()
-    {
-        // Anonymous callers get missingcontent for revision-deleted text (ApiComparePages); creations get texthidden on the slot.
-        const string missingContent = """{"error":{"code":"missingcontent","info":"Missing content for revision ID 920429244.","docref":"See https://en.wikipedia.org/w/api.php for API usage."},"servedby":"mw1"}""";
-        const string slotHidden = """{"batchcomplete":true,"query":{"pages":[{"pageid":9,"ns":0,"title":"New","revisions":[{"revid":78,"parentid":0,"slots":{"main":{"contentmodel":"wikitext","texthidden":true}}}]}]}}""";
-        var run = await CreateSutAndRunAsync(
-            new WikiApiFixtureServerOptions(),
-            [CompareFixture(Domain, Parent, Rev, missingContent), QueryFixture(Domain, 78, slotHidden)],
-            [Edit(), Edit(rev: 78, parent: null)]);
-        await using var server = run.Server;
-
-        Assert.Empty(run.Enriched);
-        Assert.All(run.Results, r => Assert.Equal(SkipReason.RevisionHidden, Assert.IsType<SkippedResult>(r).Reason));
-        Assert.Equal(2, server.RequestCount); // hidden is final: not asked again
-        Assert.Equal(2, Total(run.Skipped, SkipReason.RevisionHidden));
-    }
-
-    [Fact]
-    public async Task Enrich_Suppressed_SkipsAsSuppressed()
-    {
-        const string suppressedCompare = """{"compare":{"fromid":1,"fromrevid":913912176,"torevid":920429244,"totexthidden":true,"tosuppressed":true,"body":"<tr><td class=\"diff-addedline\"><div>oversighted text</div></td></tr>"}}""";
-        const string suppressedRevision = """{"batchcomplete":true,"query":{"pages":[{"pageid":9,"ns":0,"title":"New","revisions":[{"revid":79,"parentid":0,"texthidden":true,"suppressed":true,"slots":{"main":{"texthidden":true}}}]}]}}""";
-        var run = await CreateSutAndRunAsync(
-            new WikiApiFixtureServerOptions(),
-            [CompareFixture(Domain, Parent, Rev, suppressedCompare), QueryFixture(Domain, 79, suppressedRevision)],
-            [Edit(), Edit(rev: 79, parent: null)]);
-        await using var server = run.Server;
-
-        Assert.Empty(run.Enriched);
-        Assert.All(run.Results, r => Assert.Equal(SkipReason.RevisionSuppressed, Assert.IsType<SkippedResult>(r).Reason));
-        Assert.Equal(2, Total(run.Skipped, SkipReason.RevisionSuppressed));
-    }
-
-    [Fact]
     public async Task Enrich_DomainNotAllowed_IsRefusedAndCountedWithoutARequest()
     {
         var run = await CreateSutAndRunAsync(

@@ -38,7 +38,8 @@ public static partial class DiffHtmlParser
         var output = new Output();
         var row = new List<Block>();
         Block? block = null;
-        var moveMarkerInRow = false;
+        string? moveMarkerInRow = null; // the row's move target: null = no move, "" = a move without a known target
+        var moveAnchors = MoveAnchors(html);
 
         foreach (var token in HtmlTokenizer.Tokenize(html))
         {
@@ -52,7 +53,12 @@ public static partial class DiffHtmlParser
                 // The block ended; the token that ended it may open the next one.
                 if (block.Role == Role.Marker)
                 {
-                    moveMarkerInRow |= block.SawMoveMarker;
+                    // A move counts only when its other side is in the diff: wikidiff2 sometimes links a paragraph to
+                    // an anchor it never writes, and shows the partner as a plain deletion. Such a "move" is new text.
+                    if (block.MoveTarget is { } target && (target.Length == 0 || moveAnchors.Contains(target)))
+                    {
+                        moveMarkerInRow = target;
+                    }
                 }
                 else
                 {
@@ -85,6 +91,26 @@ public static partial class DiffHtmlParser
         return output.ToDiffText();
     }
 
+    /// <summary>The names of wikidiff2's moved-paragraph anchors (<c>&lt;a name="movedpara_2_2_lhs"&gt;</c>).</summary>
+    private static HashSet<string> MoveAnchors(string html)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (!html.Contains("movedpara", StringComparison.Ordinal))
+        {
+            return names;
+        }
+
+        foreach (var token in HtmlTokenizer.Tokenize(html))
+        {
+            if (token.Kind == HtmlTokenKind.StartTag && token.Name == "a" && token.Attribute("name") is { Length: > 0 } name)
+            {
+                names.Add(name);
+            }
+        }
+
+        return names;
+    }
+
     private static Role? RoleOf(HtmlToken tag)
     {
         if (tag.Name is "td" or "th")
@@ -112,10 +138,11 @@ public static partial class DiffHtmlParser
         return tag.Name == "pre" ? Role.Unified : null;
     }
 
-    private static void EndRow(Output output, List<Block> row, ref bool moveMarkerInRow)
+    private static void EndRow(Output output, List<Block> row, ref string? moveMarkerInRow)
     {
-        var moved = moveMarkerInRow;
-        moveMarkerInRow = false;
+        var moveTarget = moveMarkerInRow;
+        var moved = moveTarget is not null;
+        moveMarkerInRow = null;
         string? contextLine = null;
         foreach (var block in row)
         {
@@ -138,9 +165,17 @@ public static partial class DiffHtmlParser
                     break;
                 case Role.Moved:
                     // Moved text is not new: the paragraph goes to context once (its new side), its inline edits stay changes.
-                    if (block.Role != Role.Removed && !output.Context.Contains(Clean(block.NewSide)))
+                    if (block.Role == Role.Removed)
                     {
-                        Output.Add(output.Context, block.NewSide);
+                        output.AddMoved(oldSide: true, block.OldSide, block.Anchor, moveTarget);
+                    }
+                    else
+                    {
+                        output.AddMoved(oldSide: false, block.NewSide, block.Anchor, moveTarget);
+                        if (!output.Context.Contains(Clean(block.NewSide)))
+                        {
+                            Output.Add(output.Context, block.NewSide);
+                        }
                     }
 
                     output.AddFragments(block, inserted: false);
@@ -149,6 +184,7 @@ public static partial class DiffHtmlParser
                 case Role.Context:
                     // Both sides of a context row hold the same text: keep it once.
                     contextLine = block.NewSide;
+                    Output.Add(output.ContextRows, block.NewSide);
                     break;
                 case Role.LineNumber:
                     // Wikibase puts the property path here ("Property / instance of"); text diffs a line number ("Line 52:").
@@ -210,7 +246,9 @@ public static partial class DiffHtmlParser
         return false;
     }
 
-    private static string Clean(string text) => text.Replace('\u00a0', ' ').Trim();
+    // Trim drops the no-break space old wikidiff2 puts in empty cells (&#160;); one inside a line is the editor's
+    // text ("10&nbsp;km") and stays, as it does in a page creation's content.
+    private static string Clean(string text) => text.Trim();
 
     // "Line 52:", "Zeile 10:", "Ligne 3 :", "行 12:", and wikidiff2's bare "<!--LINE n-->" (already empty).
     [GeneratedRegex(@"\A[^\d]{0,24}\d[\d.,\s]*\W{0,2}\z")]
@@ -221,8 +259,26 @@ public static partial class DiffHtmlParser
         public List<string> Added { get; } = [];
         public List<string> Removed { get; } = [];
         public List<string> Context { get; } = [];
-        public List<string> Inserted { get; } = [];
-        public List<string> Deleted { get; } = [];
+
+        /// <summary>Old and new sides of rows marked as moved: text, the row's own anchor, the anchor it links to.</summary>
+        public List<(string Text, string? Anchor, string? Partner)> MovedOld { get; } = [];
+        public List<(string Text, string? Anchor, string? Partner)> MovedNew { get; } = [];
+
+        /// <summary>Unchanged rows shown (both sides).</summary>
+        public List<string> ContextRows { get; } = [];
+
+        public void AddMoved(bool oldSide, string text, string? anchor, string? partner)
+        {
+            var line = Clean(text);
+            if (line.Length > 0)
+            {
+                (oldSide ? MovedOld : MovedNew).Add((line, anchor, string.IsNullOrEmpty(partner) ? null : partner));
+            }
+        }
+
+        // Each inline fragment with the whole line it is part of, so that a line found to be moved takes its fragments along.
+        private readonly List<(string Text, string Line)> _inserted = [];
+        private readonly List<(string Text, string Line)> _deleted = [];
 
         public static void Add(List<string> target, string text)
         {
@@ -243,12 +299,130 @@ public static partial class DiffHtmlParser
                 // A line that is one insertion from end to end (Wikibase values, wikidiff2 splits) is already an added line.
                 if (text.Length > 0 && text != whole)
                 {
-                    (inserted ? Inserted : Deleted).Add(text);
+                    (inserted ? _inserted : _deleted).Add((text, whole));
                 }
             }
         }
 
-        public DiffText ToDiffText() => new(Added, Removed, Context) { Inserted = Inserted, Deleted = Deleted };
+        /// <summary>
+        /// A line shown as added that the diff also shows, word for word, on the old side (as removed, or as the old side
+        /// of a move) was moved, not written: found by the real-diff property test when two paragraphs swapped places
+        /// and wikidiff2 paired each with the other (a changed row and a moved pair, with inline changes that were not
+        /// made). Such a line goes to context and its inline fragments are dropped; the same for a removed line shown
+        /// word for word on the new side. What is left is what the text really gained and lost.
+        /// </summary>
+        public DiffText ToDiffText()
+        {
+            var anchors = MovedOld.Concat(MovedNew).Where(m => m.Anchor is not null).GroupBy(m => m.Anchor!, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.First().Text, StringComparer.Ordinal);
+            // A move to the very same words is a plain move, accounted for by its pair; only the sides of moves that
+            // changed (or were paired wrongly) may stand for a line shown added or removed elsewhere.
+            bool PlainMove((string Text, string? Anchor, string? Partner) m) =>
+                m.Partner is not null && anchors.TryGetValue(m.Partner, out var other) && other == m.Text;
+            var oldPool = Count(Removed.Concat(MovedOld.Where(m => !PlainMove(m)).Select(m => m.Text)));
+            var newPool = Count(Added.Concat(MovedNew.Where(m => !PlainMove(m)).Select(m => m.Text)));
+            // Lines the diff shows standing on each side unchanged or written there (not as the side of a move).
+            var shownNew = new HashSet<string>(Added.Concat(ContextRows), StringComparer.Ordinal);
+            var shownOld = new HashSet<string>(Removed.Concat(ContextRows), StringComparer.Ordinal);
+            var oldLines = new HashSet<string>(Removed.Concat(MovedOld.Select(m => m.Text)), StringComparer.Ordinal);
+            var newLines = new HashSet<string>(Added.Concat(MovedNew.Select(m => m.Text)), StringComparer.Ordinal);
+            var movedNew = new HashSet<string>(StringComparer.Ordinal);
+            var movedOld = new HashSet<string>(StringComparer.Ordinal);
+            var newText = new HashSet<string>(StringComparer.Ordinal);
+            var goneText = new HashSet<string>(StringComparer.Ordinal);
+
+            // A move whose other side still stands on that side (shown as context, or written there too) is no move:
+            // wikidiff2 paired two similar lines. Its line is then new (or gone) text, unless the same words stand on
+            // the other side, which makes it a plain move.
+            foreach (var (text, _, partner) in MovedNew)
+            {
+                if (partner is not null && anchors.TryGetValue(partner, out var from) && shownNew.Contains(from) && !oldLines.Contains(text))
+                {
+                    newText.Add(text);
+                }
+            }
+
+            foreach (var (text, _, partner) in MovedOld)
+            {
+                if (partner is not null && anchors.TryGetValue(partner, out var to) && shownOld.Contains(to) && !newLines.Contains(text))
+                {
+                    goneText.Add(text);
+                }
+            }
+
+            var added = new List<string>(Added.Count);
+            foreach (var line in Added)
+            {
+                if (Take(oldPool, line))
+                {
+                    movedNew.Add(line);
+                    if (!Context.Contains(line))
+                    {
+                        Context.Add(line);
+                    }
+                }
+                else
+                {
+                    added.Add(line);
+                }
+            }
+
+            var removed = new List<string>(Removed.Count);
+            foreach (var line in Removed)
+            {
+                if (Take(newPool, line))
+                {
+                    movedOld.Add(line);
+                }
+                else
+                {
+                    removed.Add(line);
+                }
+            }
+
+            // Moves found to be new or gone text are reported as such, their inline fragments (against a line that
+            // was not their origin) dropped, as for any added or removed line.
+            foreach (var line in MovedNew.Select(m => m.Text).Where(newText.Contains))
+            {
+                Context.Remove(line);
+                added.Add(line);
+            }
+
+            removed.AddRange(MovedOld.Select(m => m.Text).Where(goneText.Contains));
+            movedNew.UnionWith(newText);
+            movedOld.UnionWith(goneText);
+
+            // A moved line's own inline changes are real unless its text stands unchanged on the other side too.
+            movedNew.UnionWith(MovedNew.Select(m => m.Text).Where(oldLines.Contains));
+            movedOld.UnionWith(MovedOld.Select(m => m.Text).Where(newLines.Contains));
+            return new DiffText(added, removed, Context)
+            {
+                Inserted = [.. _inserted.Where(f => !movedNew.Contains(f.Line)).Select(f => f.Text)],
+                Deleted = [.. _deleted.Where(f => !movedOld.Contains(f.Line)).Select(f => f.Text)],
+            };
+        }
+
+        private static Dictionary<string, int> Count(IEnumerable<string> lines)
+        {
+            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var line in lines)
+            {
+                counts[line] = counts.GetValueOrDefault(line) + 1;
+            }
+
+            return counts;
+        }
+
+        private static bool Take(Dictionary<string, int> pool, string line)
+        {
+            if (pool.GetValueOrDefault(line) <= 0)
+            {
+                return false;
+            }
+
+            pool[line]--;
+            return true;
+        }
     }
 
     /// <summary>
@@ -273,7 +447,14 @@ public static partial class DiffHtmlParser
 
         public bool IsCell => tagName is "td" or "th";
 
-        public bool SawMoveMarker { get; private set; }
+        /// <summary>
+        /// The anchor a move marker links to (<c>href="#movedpara_2_2_lhs"</c> without the #); empty for a marker
+        /// without a link target; null when the block has no move marker.
+        /// </summary>
+        public string? MoveTarget { get; private set; }
+
+        /// <summary>The block's own anchor (<c>&lt;a name="movedpara_3_0_rhs"&gt;</c>), for pairing the two sides of a move.</summary>
+        public string? Anchor { get; private set; }
 
         public string NewSide => _new.ToString();
 
@@ -321,8 +502,11 @@ public static partial class DiffHtmlParser
 
             switch (name)
             {
+                case "a" when token.Attribute("name") is { Length: > 0 } anchorName && Anchor is null:
+                    Anchor = anchorName;
+                    break;
                 case "a" when token.Class.Contains("mw-diff-movedpara", StringComparison.Ordinal):
-                    SawMoveMarker = true;
+                    MoveTarget = token.Attribute("href").TrimStart('#');
                     _skip += token.SelfClosing ? 0 : 1;
                     break;
                 case "script" or "style" when !token.SelfClosing:

@@ -8,6 +8,29 @@ public enum EditKind
     Other,
 }
 
+/// <summary>
+/// Parts of a revision the wiki hides from the public (revision deletion of the user name or the edit summary),
+/// found when the diff is fetched. A hidden part is dropped from the edit: never sent to the model, never stored.
+/// </summary>
+[Flags]
+public enum HiddenFields
+{
+    None = 0,
+    User = 1,
+    Summary = 2,
+}
+
+/// <summary>
+/// A change of a revision's visibility (revision deletion): page_change <c>visibility_change</c>, or a recentchange
+/// <c>log delete/revision</c> (which names the revisions in <c>log_params.ids</c>). <see cref="Hides"/> is what
+/// became hidden; <see cref="Suppressed"/> when it is known to be oversight.
+/// </summary>
+public sealed record VisibilityChange(IReadOnlyList<long> RevIds, bool TextHidden, bool UserOrSummaryHidden, bool Suppressed)
+{
+    /// <summary>Something became hidden (a change that only reveals asks for nothing).</summary>
+    public bool Hides => TextHidden || UserOrSummaryHidden;
+}
+
 /// <summary>The user who made the change, when the source carried it (page_change 1.2+ omits it for suppressed changes).</summary>
 public sealed record Performer(
     string UserText,
@@ -52,6 +75,20 @@ public sealed record EditEvent
     public string? Uri { get; init; }
     public long? NewSize { get; init; }
     public long? OldSize { get; init; }
+
+    /// <summary>Set for a visibility change (revision deletion) instead of an edit.</summary>
+    public VisibilityChange? VisibilityChange { get; init; }
+
+    /// <summary>What the wiki hides of this revision; <see cref="Comment"/> and <see cref="Performer"/> are null for what it hides.</summary>
+    public HiddenFields Hidden { get; init; }
+
+    /// <summary>This edit without what <paramref name="hidden"/> names: the summary and the performer are dropped.</summary>
+    public EditEvent WithHidden(HiddenFields hidden) => hidden == HiddenFields.None ? this : this with
+    {
+        Hidden = Hidden | hidden,
+        Comment = hidden.HasFlag(HiddenFields.Summary) ? null : Comment,
+        Performer = hidden.HasFlag(HiddenFields.User) ? null : Performer,
+    };
 
     /// <summary>Language code derived from the domain (<c>de.wikipedia.org</c> → <c>de</c>); null for multilingual projects.</summary>
     public string? Language => WikiLanguage.FromDomain(Domain);

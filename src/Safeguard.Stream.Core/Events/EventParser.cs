@@ -159,7 +159,45 @@ public static class EventParser
                       prior.TryGetProperty("revision", out var priorRevision) && priorRevision.ValueKind == JsonValueKind.Object
                 ? OptionalLong(priorRevision, "rev_size")
                 : null,
+            VisibilityChange = sourceKind == "visibility_change" && hasRevision ? PageChangeVisibility(revision) : null,
         };
+    }
+
+    /// <summary>page_change 1.x <c>visibility_change</c>: <c>is_*_visible</c> false means hidden now.</summary>
+    private static VisibilityChange PageChangeVisibility(JsonElement revision) => new(
+        [RequiredLong(revision, "rev_id", "revision.rev_id")],
+        TextHidden: OptionalBool(revision, "is_content_visible") == false,
+        UserOrSummaryHidden: OptionalBool(revision, "is_editor_visible") == false || OptionalBool(revision, "is_comment_visible") == false,
+        Suppressed: false);
+
+    /// <summary>
+    /// recentchange <c>log delete/revision</c>: <c>log_params</c> <c>{type: revision, ids: [...], ofield, nfield}</c>,
+    /// fields as MediaWiki's RevisionRecord bits (1 text, 2 summary, 4 user, 8 suppressed). Null for anything else.
+    /// </summary>
+    private static VisibilityChange? RecentChangeVisibility(JsonElement root)
+    {
+        if (OptionalString(root, "log_type") != "delete" || OptionalString(root, "log_action") != "revision" ||
+            !root.TryGetProperty("log_params", out var parameters) || parameters.ValueKind != JsonValueKind.Object ||
+            OptionalString(parameters, "type") is not ("revision" or null) ||
+            !parameters.TryGetProperty("ids", out var ids) || ids.ValueKind is not (JsonValueKind.Array or JsonValueKind.Object))
+        {
+            return null;
+        }
+
+        var revIds = new List<long>();
+        foreach (var id in ids.ValueKind == JsonValueKind.Array ? ids.EnumerateArray() : ids.EnumerateObject().Select(p => p.Value))
+        {
+            if (id.ValueKind == JsonValueKind.Number && id.TryGetInt64(out var number) ||
+                id.ValueKind == JsonValueKind.String && long.TryParse(id.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out number))
+            {
+                revIds.Add(number);
+            }
+        }
+
+        var oldBits = OptionalLong(parameters, "ofield") ?? 0;
+        var newBits = OptionalLong(parameters, "nfield") ?? 0;
+        var nowHidden = newBits & ~oldBits;
+        return new VisibilityChange(revIds, (nowHidden & 1) != 0, (nowHidden & 6) != 0, (newBits & 8) != 0);
     }
 
     private static EditEvent ParseRecentChange(JsonElement root, JsonElement meta, string schema)
@@ -221,6 +259,7 @@ public static class EventParser
             Uri = OptionalString(meta, "uri"),
             NewSize = newSize,
             OldSize = oldSize,
+            VisibilityChange = sourceKind == "log" ? RecentChangeVisibility(root) : null,
         };
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Safeguard.Stream.Core.Events;
+using Safeguard.Stream.Core.Redaction;
 using Safeguard.Stream.Core.Routing;
 using Safeguard.Stream.Core.Telemetry;
 
@@ -19,6 +20,7 @@ public sealed partial class RoutingStage(
     IOptions<FilterOptions> filterOptions,
     SafeguardTelemetry telemetry,
     TimeProvider timeProvider,
+    RevisionRedactor redactor,
     ILogger<RoutingStage> logger) : BackgroundService
 {
     private readonly EditTriage _triage = new(router, filterOptions.Value);
@@ -70,6 +72,9 @@ public sealed partial class RoutingStage(
             case TriageOutcome.Skip:
                 await SkipAsync(raw, decision.Edit, decision.Reason!, cancellationToken);
                 return;
+            case TriageOutcome.VisibilityChange:
+                await FollowVisibilityChangeAsync(raw, decision.Edit!, decision.Edit!.VisibilityChange!, cancellationToken);
+                return;
         }
 
         var edit = decision.Edit!;
@@ -85,6 +90,34 @@ public sealed partial class RoutingStage(
 
         telemetry.StageProcessed.Add(1, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Stage, "route"), new(SafeguardTelemetry.Tags.Outcome, "success"));
         await channels.Routed.Writer.WriteAsync(new RoutedEdit(raw, edit, decision.Policies) { TraceParent = activity?.Context ?? default }, cancellationToken);
+    }
+
+    /// <summary>
+    /// A revision deletion on the wiki: what we derived from the revision is redacted (audit rows, events), then the
+    /// event is counted as a <c>visibility_change</c> skip. A redaction that fails is dead-lettered
+    /// (<c>redaction_failed</c>), so it can be done again with <c>safeguard db redact</c>.
+    /// </summary>
+    private async ValueTask FollowVisibilityChangeAsync(SourceEvent raw, EditEvent edit, VisibilityChange visibility, CancellationToken cancellationToken)
+    {
+        if (visibility.Hides)
+        {
+            var reason = visibility.TextHidden ? visibility.Suppressed ? RedactionReason.TextSuppressed : RedactionReason.TextHidden : RedactionReason.UserOrSummaryHidden;
+            var trigger = edit.SchemaUri.StartsWith("/mediawiki/page/change/", StringComparison.Ordinal) ? RedactionTrigger.PageChange : RedactionTrigger.RecentChange;
+            foreach (var revId in visibility.RevIds)
+            {
+                try
+                {
+                    await redactor.RedactAsync(new RedactionRequest(edit.WikiId, revId, reason, trigger), cancellationToken);
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    await DeadLetterAsync(raw, edit with { RevId = revId }, SkipReason.RedactionFailed, $"redacting {edit.WikiId}:{revId} failed: {ex.GetType().Name}", cancellationToken);
+                    return;
+                }
+            }
+        }
+
+        await SkipAsync(raw, edit, SkipReason.VisibilityChange, cancellationToken);
     }
 
     private async ValueTask SkipAsync(SourceEvent raw, EditEvent? edit, string reason, CancellationToken cancellationToken)

@@ -15,6 +15,12 @@ public enum TriageOutcome
 
     /// <summary>Goes on to enrichment and the <see cref="TriageDecision.Policies"/>.</summary>
     Route,
+
+    /// <summary>
+    /// A revision's visibility changed on the wiki (a <c>page_change</c> visibility change or a recentchange
+    /// <c>log delete/revision</c>): nothing to classify; what was stored of those revisions is redacted.
+    /// </summary>
+    VisibilityChange,
 }
 
 /// <summary>
@@ -65,6 +71,12 @@ public sealed class EditTriage(EditRouter router, DedupeWindow dedupe)
                 Detail = raw.LineNumber is { } line ? $"line {line}: {parsed.ErrorDetail}" : parsed.ErrorDetail ?? "unparsable",
                 ParseError = parsed.ErrorDetail,
             };
+        }
+
+        if (edit.VisibilityChange is not null)
+        {
+            // A revision deletion or suppression on the wiki: not an edit to classify, but copies to redact.
+            return new TriageDecision(TriageOutcome.VisibilityChange, null, edit, []);
         }
 
         if (edit.Kind != EditKind.Other && !dedupe.TryAdd(edit.WikiId, edit.RevId))

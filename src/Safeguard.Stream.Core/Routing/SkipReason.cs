@@ -20,4 +20,10 @@ public static class SkipReason
     public const string RevisionSuppressed = "revision_suppressed";
     public const string DomainNotAllowed = "domain_not_allowed";
     public const string EmptyDiff = "empty_diff";
+
+    /// <summary>A revision deletion (page_change visibility_change, recentchange log delete/revision): followed by redaction, not classified.</summary>
+    public const string VisibilityChange = "visibility_change";
+
+    /// <summary>A dead-letter reason: redacting after a visibility change failed (redo it with <c>safeguard db redact</c>).</summary>
+    public const string RedactionFailed = "redaction_failed";
 }

@@ -33,6 +33,8 @@ public sealed class SafeguardTelemetry : IDisposable
         StageProcessed = _meter.CreateCounter<long>("safeguard.stream.stage.processed", "{event}", "Items a stage finished, by outcome.");
         Skipped = _meter.CreateCounter<long>("safeguard.stream.events.skipped", "{event}", "Events not classified, by reason.");
         DeadLettered = _meter.CreateCounter<long>("safeguard.stream.events.dead_lettered", "{event}", "Events dead-lettered, by reason.");
+        HiddenFieldsDropped = _meter.CreateCounter<long>(
+            "safeguard.stream.events.hidden_fields", "{event}", "Edits classified without the user or summary the wiki hides, by what was hidden (reason: User, Summary, \"User, Summary\").");
         Verdicts = _meter.CreateCounter<long>("safeguard.stream.verdicts", "{verdict}", "Verdicts by policy and outcome (ok, flagged, would_flag, error).");
         Flagged = _meter.CreateCounter<long>("safeguard.stream.flagged", "{verdict}", "Edits flagged, by policy (enforce mode only).");
         StageDuration = _meter.CreateHistogram<double>("safeguard.stream.stage.duration", "s", "Time an item spends in a stage.");
@@ -58,6 +60,7 @@ public sealed class SafeguardTelemetry : IDisposable
     public Counter<long> StageProcessed { get; }
     public Counter<long> Skipped { get; }
     public Counter<long> DeadLettered { get; }
+    public Counter<long> HiddenFieldsDropped { get; }
     public Counter<long> Verdicts { get; }
     public Counter<long> Flagged { get; }
     public Histogram<double> StageDuration { get; }

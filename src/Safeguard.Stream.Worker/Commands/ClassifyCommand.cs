@@ -6,6 +6,7 @@ using Safeguard.Stream.Classification.Policies;
 using Safeguard.Stream.Core.Diffs;
 using Safeguard.Stream.Core.Events;
 using Safeguard.Stream.Core.Policies;
+using Safeguard.Stream.Core.Routing;
 using Safeguard.Stream.Core.Verdicts;
 using Safeguard.Stream.MediaWiki;
 using Safeguard.Stream.Worker.Hosting;
@@ -71,7 +72,14 @@ internal static class ClassifyCommand
                 edit = AdHocEdit(domain, revId, revision?.ParentId, revision?.Title ?? "(unknown)", revision?.Namespace ?? 0);
                 var fetched = await wiki.GetDiffAsync(
                     edit with { Kind = revision?.ParentId is > 0 ? EditKind.Edit : EditKind.Create }, ct);
-                diff = fetched.Diff ?? throw new InvalidOperationException($"no text for {revValue}: {fetched.SkipReason ?? fetched.FailureReason} {fetched.Detail}");
+                diff = fetched.Diff ?? throw new CommandFailedException(WhyNotClassified(revValue, fetched));
+                if (fetched.Hidden != HiddenFields.None)
+                {
+                    // Classified, but without what the wiki hides; say so, since the verdict saw less than the event had.
+                    edit = edit.WithHidden(fetched.Hidden);
+                    await Console.Error.WriteLineAsync($"note: {revValue}: the wiki hides this revision's {Describe(fetched.Hidden)}; classified without it");
+                }
+
                 input = revision?.ParentId is > 0
                     ? string.Create(CultureInfo.InvariantCulture, $"diff {revision.ParentId}->{revId}")
                     : "content (page creation or parent unknown)";
@@ -91,6 +99,24 @@ internal static class ClassifyCommand
         }));
         return command;
     }
+
+    /// <summary>Why a revision gives no text, in words (no exception type: this is the wiki's answer, not a bug).</summary>
+    internal static string WhyNotClassified(string revision, DiffFetchResult fetched) => fetched.SkipReason switch
+    {
+        SkipReason.RevisionSuppressed => $"{revision} is not classified: its text is suppressed (oversighted) on the wiki ({fetched.SkipReason}; {fetched.Detail})",
+        SkipReason.RevisionHidden => $"{revision} is not classified: its text is hidden by revision deletion on the wiki ({fetched.SkipReason}; {fetched.Detail})",
+        SkipReason.RevisionMissing => $"{revision} is not classified: the wiki has no such revision, or it was deleted ({fetched.SkipReason}; {fetched.Detail})",
+        SkipReason.EmptyDiff => $"{revision} is not classified: the edit added and removed nothing ({fetched.SkipReason})",
+        { } reason => $"{revision} is not classified ({reason}; {fetched.Detail})",
+        null => $"{revision} could not be fetched ({fetched.FailureReason}; {fetched.Detail})",
+    };
+
+    private static string Describe(HiddenFields hidden) => hidden switch
+    {
+        HiddenFields.User => "user name",
+        HiddenFields.Summary => "edit summary",
+        _ => "user name and edit summary",
+    };
 
     private static EditEvent AdHocEdit(string domain, long revId, long? parent, string title, int ns) => new()
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Options;
+using Safeguard.Stream.Core.Redaction;
 using Safeguard.Stream.Postgres;
 using Safeguard.Stream.Worker.Hosting;
 
@@ -52,7 +53,36 @@ internal static class DbCommand
             return ExitCodes.Ok;
         }));
 
-        return new Command("db", "Database administration.") { migrate, prune };
+        var wiki = new Option<string>("--wiki") { Description = "Wiki id, e.g. enwiki.", Required = true };
+        var rev = new Option<long>("--rev") { Description = "Revision id.", Required = true };
+        var redact = new Command("redact",
+            "Redact what was derived from a revision the wiki hid or suppressed: rationale, reasoning and performer of its verdicts and its dead letters' payloads " +
+            "(ids, flags and counts stay), after publishing a redaction event per verdict to Kafka so consumers purge their copies.") { wiki, rev };
+        redact.SetAction((parse, ct) => SafeguardCli.Guard(async () =>
+        {
+            var wikiId = parse.GetValue(wiki)!;
+            var revId = parse.GetValue(rev);
+            if (revId <= 0 || string.IsNullOrWhiteSpace(wikiId))
+            {
+                throw new UsageException("--wiki must name a wiki and --rev must be a positive revision id");
+            }
+
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
+            SafeguardHost.Configure(builder);
+            builder.Services.AddSingleton(TimeProvider.System);
+            builder.AddSafeguardPostgres();
+            builder.AddSafeguardKafka();
+            builder.Services.AddSingleton<RevisionRedactor>();
+            using var host = builder.Build();
+            var rows = await host.Services.GetRequiredService<RevisionRedactor>()
+                .RedactAsync(new RedactionRequest(wikiId, revId, RedactionReason.Manual, RedactionTrigger.Command), ct);
+            Console.WriteLine(rows == 0
+                ? $"db redact: {wikiId}:{revId} has no verdict left to redact (dead letters, if any, are redacted)"
+                : $"db redact: {wikiId}:{revId}: {rows} verdicts redacted and a redaction event published for each");
+            return ExitCodes.Ok;
+        }));
+
+        return new Command("db", "Database administration.") { migrate, prune, redact };
     }
 
     /// <summary>The end of a <c>classifications_yYYYYmMM</c> partition's month, or null for another name.</summary>

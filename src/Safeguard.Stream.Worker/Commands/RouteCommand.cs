@@ -80,6 +80,7 @@ internal static class RouteCommand
     {
         TriageOutcome.DeadLetter => "dead_letter:" + decision.Reason,
         TriageOutcome.Skip => "skip:" + decision.Reason,
+        TriageOutcome.VisibilityChange => "redact:visibility_change",
         _ => "classify:" + string.Join("+", decision.Policies.Select(p => p.Id)),
     };
 

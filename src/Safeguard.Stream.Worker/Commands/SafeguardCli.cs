@@ -47,6 +47,11 @@ internal static class SafeguardCli
             await Console.Error.WriteLineAsync("error: " + ex.Message);
             return ExitCodes.RuntimeFailure;
         }
+        catch (CommandFailedException ex)
+        {
+            await Console.Error.WriteLineAsync("error: " + ex.Message);
+            return ExitCodes.RuntimeFailure;
+        }
         catch (OperationCanceledException)
         {
             await Console.Error.WriteLineAsync("cancelled");
@@ -59,6 +64,9 @@ internal static class SafeguardCli
         }
     }
 }
+
+/// <summary>A runtime outcome the user should read, not debug (e.g. a revision the wiki hides): the message alone, exit code 1.</summary>
+internal sealed class CommandFailedException(string message) : Exception(message);
 
 /// <summary>A command-line mistake: reported without a stack trace, exit code 2.</summary>
 internal sealed class UsageException(string message) : Exception(message);

@@ -39,6 +39,91 @@ public sealed class DiffHtmlParserTests
     }
 
     [Fact]
+    public void Parse_RealWikidiff2NoBreakSpaceInsideALine_KeepsItAsTheEditorWroteIt()
+    {
+        // Found by the real-diff property test: "10\u00a0km" came back as "10 km", so the reported line was not a
+        // line of the page (and differed from what a page creation reports for the same text).
+        var body = TestData.ApiBody("mediawiki-1.39-local/compare-nbsp-inline.json").GetProperty("compare").GetProperty("body").GetString()!;
+
+        var diff = DiffHtmlParser.Parse(body);
+
+        Assert.Equal(["The summit is 12\u00a0km north of the old bridge."], diff.Added);
+        Assert.Equal(["The summit is 10\u00a0km north of the old bridge."], diff.Removed);
+        Assert.Equal(["12"], diff.Inserted);
+        Assert.Equal(["10"], diff.Deleted);
+        Assert.Equal(["Second line."], diff.Context);
+    }
+
+    [Fact]
+    public void Parse_RealWikidiff2MoveWithoutItsOtherSide_IsAnAddedLine()
+    {
+        // Found by the real-diff property test: the new "railway w166" infobox line carries a move marker whose
+        // target anchor is not in the diff (its partner shows as a plain deletion), so it went to context and the
+        // added line was lost. The real move in the same diff (valley w156, changed) stays context.
+        var body = TestData.ApiBody("mediawiki-1.39-local/compare-one-sided-move.json").GetProperty("compare").GetProperty("body").GetString()!;
+
+        var diff = DiffHtmlParser.Parse(body);
+
+        Assert.Contains("{{Infobox settlement | name = railway w166 | population = 36168 }}", diff.Added);
+        Assert.DoesNotContain("{{Infobox settlement | name = railway w166 | population = 36168 }}", diff.Context);
+        Assert.Contains("{{Infobox settlement | name = station w984 | population = 52656 }}", diff.Removed);
+        Assert.Contains("{{Infobox settlement | name = valley w156 | population = 30356 }}", diff.Context);
+        Assert.DoesNotContain("{{Infobox settlement | name = valley w156 | population = 30356 }}", diff.Added);
+        Assert.DoesNotContain("{{Infobox settlement name = valley w156 | population = 30356 }}", diff.Removed);
+    }
+
+    [Fact]
+    public void Parse_RealWikidiff2SwappedParagraphs_ReportsNeitherAsAddedOrRemoved()
+    {
+        // Found by the real-diff property test: two unchanged infobox lines swapped places. wikidiff2 showed "w17" old
+        // against "w456" new as a changed line, and "w456" old against "w17" new as a moved pair, so "w456" was
+        // reported as added text and its words as inserted, though nobody wrote them.
+        var body = TestData.ApiBody("mediawiki-1.39-local/compare-swapped-paragraphs.json").GetProperty("compare").GetProperty("body").GetString()!;
+
+        var diff = DiffHtmlParser.Parse(body);
+
+        const string w456 = "{{Infobox settlement | name = tower w456 | population = 26242 }}";
+        const string w17 = "{{Infobox settlement | name founded = forest w17 | population = 23717 }}";
+        Assert.DoesNotContain(w456, diff.Added);
+        Assert.DoesNotContain(w17, diff.Removed);
+        Assert.Contains(w456, diff.Context);
+        Assert.Contains(w17, diff.Context);
+        Assert.DoesNotContain(diff.Inserted, f => f.Contains("w456", StringComparison.Ordinal) || f.Contains("w17", StringComparison.Ordinal));
+        Assert.DoesNotContain(diff.Deleted, f => f.Contains("w456", StringComparison.Ordinal) || f.Contains("w17", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_RealWikidiff2MoveFromALineThatStillStands_IsAnAddedLine()
+    {
+        // Found by the real-diff property test: "castle w454" is new text, but wikidiff2 showed it as moved from the
+        // "w85" infobox line, which is still on the new side (as the new half of a changed row). It went to context.
+        var body = TestData.ApiBody("mediawiki-1.39-local/compare-crossed-moves.json").GetProperty("compare").GetProperty("body").GetString()!;
+
+        var diff = DiffHtmlParser.Parse(body);
+
+        Assert.Contains("{{Infobox settlement | name = castle w454 | population = 87903 }}", diff.Added);
+        Assert.DoesNotContain("{{Infobox settlement | name = castle w454 | population = 87903 }}", diff.Context);
+        Assert.DoesNotContain("{{Infobox settlement | name = <span>x</span> w85 | population = 85651 }}", diff.Added);
+        Assert.Contains("{{Infobox valleyw823 | name = historyw822 w454 | population = 87903 }}", diff.Removed);
+        // The real move, changed on the way, stays context with its inline change.
+        Assert.Contains("council north river market forest church river north history tower w86 council station river island.", diff.Context);
+        Assert.Contains("river", diff.Inserted);
+    }
+
+    [Fact]
+    public void Parse_RealWikidiff2RepeatedLineMovedAndAnotherAdded_ReportsTheAddedOne()
+    {
+        // Found by the real-diff property test: the page went from two "----" lines to three; wikidiff2 shows one
+        // "----" moved (same words on both sides) and one added. The added one was taken for the moved one's twin.
+        var body = TestData.ApiBody("mediawiki-1.39-local/compare-repeated-line-moved-and-added.json").GetProperty("compare").GetProperty("body").GetString()!;
+
+        var diff = DiffHtmlParser.Parse(body);
+
+        Assert.Equal(1, diff.Added.Count(l => l == "----"));
+        Assert.DoesNotContain("----", diff.Removed);
+    }
+
+    [Fact]
     public void Parse_ApiDocExample_DecodesEntitiesOnceAndSkipsEmptyContext()
     {
         var diff = DiffHtmlParser.Parse(CompareBody("wikimedia/api/enwiki.compare.fromrev-139992.torev-139993.apidoc-example.json"));
@@ -292,10 +377,52 @@ public sealed class DiffHtmlParserTests
 
             var diff = DiffHtmlParser.Parse(html.ToString());
 
-            Assert.Equal(added, diff.Added);
-            Assert.Equal(removed, diff.Removed);
-            Assert.Equal(context, diff.Context);
+            // A line removed in one place and added word for word in another was moved, not changed: it is context.
+            var (netAdded, netRemoved, moved) = Net(added.Select(l => l.Trim()).Where(l => l.Length > 0).ToList(), removed.Select(l => l.Trim()).Where(l => l.Length > 0).ToList());
+            var expectedContext = context.Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+            foreach (var line in moved.Where(l => !expectedContext.Contains(l)))
+            {
+                expectedContext.Add(line);
+            }
+
+            Assert.Equal(netAdded, diff.Added);
+            Assert.Equal(netRemoved, diff.Removed);
+            Assert.Equal(expectedContext, diff.Context);
         }, iter: 500, seed: "0N0XIzNsQ0O2");
+    }
+
+    /// <summary>Added and removed lines without the ones on both sides (counted), and those moved ones, in added order.</summary>
+    private static (List<string> Added, List<string> Removed, List<string> Moved) Net(List<string> added, List<string> removed)
+    {
+        var oldCounts = removed.GroupBy(l => l, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var newCounts = added.GroupBy(l => l, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var (netAdded, moved, netRemoved) = (new List<string>(), new List<string>(), new List<string>());
+        foreach (var line in added)
+        {
+            if (oldCounts.GetValueOrDefault(line) > 0)
+            {
+                oldCounts[line]--;
+                moved.Add(line);
+            }
+            else
+            {
+                netAdded.Add(line);
+            }
+        }
+
+        foreach (var line in removed)
+        {
+            if (newCounts.GetValueOrDefault(line) > 0)
+            {
+                newCounts[line]--;
+            }
+            else
+            {
+                netRemoved.Add(line);
+            }
+        }
+
+        return (netAdded, netRemoved, moved);
     }
 
     private static string Squash(string text)

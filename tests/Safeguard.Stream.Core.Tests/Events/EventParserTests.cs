@@ -32,6 +32,49 @@ public sealed class EventParserTests
     }
 
     [Fact]
+    public void Parse_RecordedPageChangeVisibilityChange_SaysWhatBecameHidden()
+    {
+        var result = EventParser.Parse(TestData.Read("wikimedia/events/page_change.item-visibility-change.testwikidatawiki.schema-1.2.0.json"));
+
+        var visibility = Assert.IsType<EditEvent>(result.Event).VisibilityChange!;
+        Assert.Equal([686140L], visibility.RevIds);
+        Assert.False(visibility.TextHidden);
+        Assert.True(visibility.UserOrSummaryHidden); // is_comment_visible: false
+        Assert.True(visibility.Hides);
+    }
+
+    [Theory]
+    // Recorded from a real MediaWiki 1.39's UDP RC feed (tests/data/mediawiki-1.39-local/rc-udp-all.jsonl): line 6 hid
+    // revision 3's text (nfield 1), line 7 hid revision 5's summary and user (nfield 6).
+    [InlineData(5, 3L, true, false)]
+    [InlineData(6, 5L, false, true)]
+    public void Parse_RecordedRecentChangeLogDeleteRevision_NamesTheRevisionsAndWhatBecameHidden(int line, long revId, bool text, bool userOrSummary)
+    {
+        var change = JsonNode.Parse(TestData.Read("mediawiki-1.39-local/rc-udp-all.jsonl").Split('\n')[line] /* 0-based */)!.AsObject();
+        // What EventStreams adds to the RC feed's object.
+        change["$schema"] = "/mediawiki/recentchange/1.0.0";
+        change["meta"] = new JsonObject { ["domain"] = "test.wikipedia.org", ["dt"] = "2026-12-02T00:46:44Z", ["stream"] = "mediawiki.recentchange" };
+
+        var edit = Assert.IsType<EditEvent>(EventParser.Parse(change.ToJsonString()).Event);
+
+        Assert.Equal(EditKind.Other, edit.Kind);
+        Assert.Equal([revId], edit.VisibilityChange!.RevIds);
+        Assert.Equal(text, edit.VisibilityChange.TextHidden);
+        Assert.Equal(userOrSummary, edit.VisibilityChange.UserOrSummaryHidden);
+    }
+
+    [Fact]
+    public void Parse_RecentChangeLogDeleteRevisionThatOnlyReveals_AsksForNothing()
+    {
+        const string json = """{"$schema":"/mediawiki/recentchange/1.0.0","meta":{"domain":"en.wikipedia.org","dt":"2026-12-02T00:00:00Z"},"type":"log","namespace":0,"title":"T","wiki":"enwiki","timestamp":1,"log_type":"delete","log_action":"revision","log_params":{"type":"revision","ids":["12"],"ofield":1,"nfield":0}}""";
+
+        var visibility = Assert.IsType<EditEvent>(EventParser.Parse(json).Event).VisibilityChange!;
+
+        Assert.Equal([12L], visibility.RevIds);
+        Assert.False(visibility.Hides);
+    }
+
+    [Fact]
     public void Parse_RecordedPageChangeCreate_HasNoParent()
     {
         var result = EventParser.Parse(TestData.Read("wikimedia/events/page_change.item-create.testwikidatawiki.schema-1.2.0.json"));

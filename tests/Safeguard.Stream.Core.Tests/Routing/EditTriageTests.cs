@@ -81,4 +81,15 @@ public sealed class EditTriageTests
         Assert.Equal((TriageOutcome.DeadLetter, EventParseError.TooLarge, "70000 bytes"), (decision.Outcome, decision.Reason, decision.Detail));
         Assert.Null(decision.ParseError);
     }
+
+    [Fact]
+    public void Triage_RecordedVisibilityChange_IsARedactionNotASkip()
+    {
+        // A recorded page_change visibility change: the router alone would skip it (kind); triage sends it to redaction.
+        var decision = CreateSut().Triage(Raw(TestData.Read("wikimedia/events/page_change.item-visibility-change.testwikidatawiki.schema-1.2.0.json")));
+
+        Assert.Equal(TriageOutcome.VisibilityChange, decision.Outcome);
+        Assert.NotNull(decision.Edit!.VisibilityChange);
+        Assert.Empty(decision.Policies);
+    }
 }

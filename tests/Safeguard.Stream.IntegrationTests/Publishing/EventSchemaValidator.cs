@@ -15,14 +15,21 @@ internal static class EventSchemaValidator
 
     // Wikimedia's schemas name draft-07 by its https URL; the validator knows the meta-schema by its http $id (AJV in
     // jsonschema-tools aliases the two the same way).
-    private static readonly Lazy<JsonSchema> s_schema = new(() => JsonSchema.FromText(
-        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "schemas", "safeguard_classification_change.1.0.0.json"))
-            .Replace("https://json-schema.org/draft-07/schema#", "http://json-schema.org/draft-07/schema#", StringComparison.Ordinal)));
+    private static readonly Lazy<JsonSchema> s_schema = new(() => Load("1.0.0"));
+
+    // Redaction events (status: redacted) are of 1.1.0; each event is checked against the version its $schema names.
+    private static readonly Lazy<JsonSchema> s_schema110 = new(() => Load("1.1.0"));
+
+    private static JsonSchema Load(string version) => JsonSchema.FromText(
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "schemas", $"safeguard_classification_change.{version}.json"))
+            .Replace("https://json-schema.org/draft-07/schema#", "http://json-schema.org/draft-07/schema#", StringComparison.Ordinal));
 
     /// <summary>Every violation as "location: keyword: message"; empty when the event is valid.</summary>
     public static IReadOnlyList<string> Errors(string json)
     {
-        var results = s_schema.Value.Evaluate(JsonNode.Parse(json), new EvaluationOptions
+        var node = JsonNode.Parse(json);
+        var schema = (string?)node?["$schema"] == "/mediawiki/page/safeguard_classification_change/1.1.0" ? s_schema110.Value : s_schema.Value;
+        var results = schema.Evaluate(node, new EvaluationOptions
         {
             OutputFormat = OutputFormat.List,
             RequireFormatValidation = true,
