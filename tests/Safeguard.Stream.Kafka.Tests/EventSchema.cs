@@ -8,14 +8,19 @@ internal static class EventSchema
 {
     // Wikimedia's schemas name draft-07 by its https URL; the validator knows the meta-schema by its http $id (AJV in
     // jsonschema-tools aliases the two the same way).
-    private static readonly Lazy<JsonSchema> s_schema = new(() => JsonSchema.FromText(
-        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "schemas", "safeguard_classification_change.1.0.0.json"))
-            .Replace("https://json-schema.org/draft-07/schema#", "http://json-schema.org/draft-07/schema#", StringComparison.Ordinal)));
+    private static readonly Lazy<JsonSchema> s_schema = new(() => Load("1.0.0"));
+
+    private static readonly Lazy<JsonSchema> s_schema110 = new(() => Load("1.1.0"));
+
+    private static JsonSchema Load(string version) => JsonSchema.FromText(
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "schemas", $"safeguard_classification_change.{version}.json"))
+            .Replace("https://json-schema.org/draft-07/schema#", "http://json-schema.org/draft-07/schema#", StringComparison.Ordinal));
 
     /// <summary>Every violation, as "instance location: message"; empty when the event is valid.</summary>
-    public static IReadOnlyList<string> Errors(byte[] utf8Json)
+    public static IReadOnlyList<string> Errors(byte[] utf8Json, string version = "1.0.0")
     {
-        var results = s_schema.Value.Evaluate(JsonNode.Parse(utf8Json), new EvaluationOptions
+        var schema = version == "1.1.0" ? s_schema110.Value : s_schema.Value;
+        var results = schema.Evaluate(JsonNode.Parse(utf8Json), new EvaluationOptions
         {
             OutputFormat = OutputFormat.List,
             RequireFormatValidation = true,

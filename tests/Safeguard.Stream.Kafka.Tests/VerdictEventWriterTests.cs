@@ -2,6 +2,7 @@ using System.Text.Json;
 using Safeguard.Stream.Core.Events;
 using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Policies;
+using Safeguard.Stream.Core.Redaction;
 using Safeguard.Stream.Core.Verdicts;
 
 namespace Safeguard.Stream.Kafka.Tests;
@@ -196,5 +197,26 @@ public sealed class VerdictEventWriterTests
     {
         Assert.Equal("""{"wiki_id":"enwiki","page_id":42}""", System.Text.Encoding.UTF8.GetString(VerdictEventWriter.Key(Edit())));
         Assert.Equal("""{"wiki_id":"enwiki","page_id":null}""", System.Text.Encoding.UTF8.GetString(VerdictEventWriter.Key(Edit(pageId: null))));
+    }
+
+    [Fact]
+    public void WriteRedaction_AVerdictOfARevisionTheWikiHid_ReplacesItWithoutRationaleOrPerformerAndValidatesAs110()
+    {
+        var verdict = Verdict() with { Rationale = "quotes the hidden text", Reasoning = "more of it" };
+        var redacted = new RedactedVerdict(Edit(), verdict, "text_hidden", s_now.AddHours(1));
+
+        var bytes = VerdictEventWriter.WriteRedaction(redacted, "topic.v1", "/mediawiki/page/safeguard_classification_change/1.1.0", s_now.AddHours(1));
+        var json = JsonDocument.Parse(bytes).RootElement;
+
+        Assert.Empty(EventSchema.Errors(bytes, "1.1.0"));
+        Assert.NotEmpty(EventSchema.Errors(bytes)); // 1.0.0 knows no status 'redacted': hence the version
+        Assert.Equal(EventIdentity.ForVerdict("enwiki", 1001, "spam", 3).ToString(), json.GetProperty("meta").GetProperty("id").GetString());
+        var safeguard = json.GetProperty("safeguard");
+        Assert.Equal("redacted", safeguard.GetProperty("status").GetString());
+        Assert.Equal("text_hidden", safeguard.GetProperty("redaction").GetProperty("reason").GetString());
+        Assert.False(safeguard.TryGetProperty("rationale", out _));
+        Assert.False(json.TryGetProperty("performer", out _));
+        Assert.DoesNotContain("hidden text", System.Text.Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+        Assert.True(safeguard.GetProperty("flagged").GetBoolean() == verdict.Flagged);
     }
 }

@@ -1605,7 +1605,17 @@ def build_fault(b, name, when):
                            size=33402, sha1=base36_sha1(f"enwiki:Port Alder:{rev_id}"), comment="/* Notable people */", minor=False,
                            prior=g.prior_revision(p, 3))
         api = g.error_line_fv2("enwiki", parent, rev_id, "missingcontent", f"Missing content for revision ID {rev_id}.")
-        return dict(obj=ev, topic=TOPIC_PC, api=api, fault="hidden")
+        # compare says missingcontent for hidden and suppressed text alike; the worker then asks prop=revisions
+        # (ids|flags|user|comment|sha1), which says sha1hidden for revision-deleted text (a real MediaWiki 1.39's shape).
+        revisions = OrderedDict([("batchcomplete", True), ("query", OrderedDict([("pages", [OrderedDict([
+            ("pageid", p.page_id), ("ns", 0), ("title", p.title), ("revisions", [
+                OrderedDict([("revid", parent), ("parentid", parent - 1), ("minor", False), ("user", pu["user_text"]), ("timestamp", iso(when - dt.timedelta(days=1))),
+                             ("size", 33390), ("sha1", base36_sha1(f"enwiki:Port Alder:{parent}")), ("comment", "/* Economy */ update")]),
+                OrderedDict([("revid", rev_id), ("parentid", parent), ("minor", False), ("user", user["user_text"]), ("timestamp", iso(when)),
+                             ("size", 33402), ("sha1hidden", True), ("comment", "/* Notable people */")]),
+            ])])])]))])
+        extra = OrderedDict([("domain", "en.wikipedia.org"), ("action", "query"), ("revids", [rev_id, parent]), ("status", 200), ("body", revisions)])
+        return dict(obj=ev, topic=TOPIC_PC, api=api, extra_api=[extra], fault="hidden")
     if name == "fault_hidden_creation_frwiki":
         user = g.users.make("frwiki", "temp")
         res = b.creation("frwiki", "hidden", "pc", when, 3, hidden=True, title="Lucas Dumont (collégien)",
@@ -1778,6 +1788,7 @@ def generate():
             api = it.get("api")
             assert api is not None, (n, it["name"])
             api_lines.append(dumps(api))
+            api_lines.extend(dumps(extra) for extra in it.get("extra_api", []))
             if it.get("fault"):
                 faults.setdefault(it["fault"], []).append(OrderedDict([("wiki", key[0]), ("rev_id", key[1]), ("line", n)]))
                 rec["enrich"] = it["fault"]
@@ -1915,7 +1926,8 @@ def render_readme(expected, stats):
             return ("`{error:{code:\"nosuchrevid\", info:\"There is no revision with ID N.\", docref}, servedby}` (formatversion=2 shape, as in the "
                     "recorded `wikidatawiki.error.multisource.json`)")
         if x["wiki"] == "enwiki":
-            return "compare → `{error:{code:\"missingcontent\", info:\"Missing content for revision ID N.\", docref}, servedby}`"
+            return ("compare → `{error:{code:\"missingcontent\", info:\"Missing content for revision ID N.\", docref}, servedby}`; "
+                    "then prop=revisions of the revision and its parent → `sha1hidden: true` on the revision")
         return "query → `revisions[0].slots.main = {contentmodel, texthidden:true}` with no `content`"
     fault_rows = "\n".join(f"| {k} | {x['wiki']} | {x['rev_id']} | {x['line']} | {fault_desc(k, x)} |" for k in ("nosuchrevid", "hidden") for x in faults[k])
     line_of = {it["name"]: n for n, it in enumerate(items, 1) if it.get("name")}
