@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Net;
 using System.Text.Json.Nodes;
+using Safeguard.Stream.Fakes;
 
 namespace Safeguard.Stream.Benchmarks;
 
@@ -43,84 +43,20 @@ internal sealed class BenchEdits
     /// <summary>The wiki API fixture line for edit <paramref name="index"/>.</summary>
     public string Fixture(int index)
     {
-        var revId = RevId(index);
         var sentences = 2 + (index % 4);
         var added = string.Join(' ', Enumerable.Range(0, sentences).Select(k => Sentences[((index * 7) + (k * 5)) % Sentences.Length]));
         var removed = Sentences[(index * 3) % Sentences.Length];
-        var html =
-            "<tr>\n  <td class=\"diff-marker\" data-marker=\"−\"></td>\n  <td class=\"diff-deletedline diff-side-deleted\"><div>" +
-            WebUtility.HtmlEncode(removed) + "</div></td>\n" +
-            "  <td class=\"diff-marker\" data-marker=\"+\"></td>\n  <td class=\"diff-addedline diff-side-added\"><div>" +
-            WebUtility.HtmlEncode(added) + "</div></td>\n</tr>\n";
-        return new JsonObject
-        {
-            ["domain"] = "en.wikipedia.org",
-            ["action"] = "compare",
-            ["fromrev"] = revId - 1_000_000,
-            ["torev"] = revId,
-            ["status"] = 200,
-            ["body"] = new JsonObject
-            {
-                ["compare"] = new JsonObject
-                {
-                    ["fromid"] = 20_000 + (index % 211),
-                    ["fromrevid"] = revId - 1_000_000,
-                    ["toid"] = 20_000 + (index % 211),
-                    ["torevid"] = revId,
-                    ["body"] = html,
-                },
-            },
-        }.ToJsonString();
+        return SyntheticPageChange.CompareFixture(RevId(index), 20_000 + (index % 211), SyntheticPageChange.ChangedRow(removed, added));
     }
 
     /// <summary>The page_change event for edit <paramref name="index"/>, with <paramref name="time"/> as its event time.</summary>
     public string Event(int index, DateTimeOffset time)
     {
-        var revId = RevId(index);
         var dt = time.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         var title = "Bench_page_" + (index % 211).ToString(CultureInfo.InvariantCulture);
-        return new JsonObject
-        {
-            ["$schema"] = "/mediawiki/page/change/1.3.0",
-            ["changelog_kind"] = "update",
-            ["page_change_kind"] = "edit",
-            ["dt"] = dt,
-            ["wiki_id"] = "enwiki",
-            ["meta"] = new JsonObject
-            {
-                ["domain"] = "en.wikipedia.org",
-                ["dt"] = dt,
-                ["stream"] = "mediawiki.page_change.v1",
-                ["uri"] = "https://en.wikipedia.org/wiki/" + title,
-                ["id"] = Guid.NewGuid().ToString(),
-                ["request_id"] = Guid.NewGuid().ToString(),
-            },
-            ["page"] = new JsonObject
-            {
-                ["page_id"] = 20_000 + (index % 211),
-                ["page_title"] = title,
-                ["namespace_id"] = 0,
-                ["is_redirect"] = false,
-            },
-            ["performer"] = new JsonObject
-            {
-                ["user_text"] = "Editor" + (index % 17).ToString(CultureInfo.InvariantCulture),
-                ["user_id"] = 5000 + (index % 17),
-                ["is_bot"] = false,
-                ["is_temp"] = false,
-                ["is_system"] = false,
-                ["edit_count"] = 10 + (index % 100),
-                ["groups"] = new JsonArray("*", "user", "autoconfirmed"),
-            },
-            ["revision"] = new JsonObject
-            {
-                ["rev_id"] = revId,
-                ["rev_parent_id"] = revId - 1_000_000,
-                ["rev_dt"] = dt,
-                ["comment"] = "bench edit " + index.ToString(CultureInfo.InvariantCulture),
-                ["is_minor_edit"] = false,
-                ["rev_size"] = 3000 + (index % 500),
-            },
-        }.ToJsonString();
+        var performer = SyntheticPageChange.Performer(
+            "Editor" + (index % 17).ToString(CultureInfo.InvariantCulture), 5000 + (index % 17), false, 10 + (index % 100), new JsonArray("*", "user", "autoconfirmed"));
+        return SyntheticPageChange.Event(RevId(index), dt, "en.wikipedia.org", title, title, 20_000 + (index % 211), 0, performer,
+            "bench edit " + index.ToString(CultureInfo.InvariantCulture), 3000 + (index % 500));
     }
 }

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
+using Safeguard.Stream.Fakes;
 using YamlDotNet.RepresentationModel;
 
 namespace Safeguard.Stream.Deployment.Tests;
@@ -67,41 +67,20 @@ internal static class HelmChart
             Assert.Fail($"helm is not installed at {HelmPath}: run `make setup` (scripts/helm.sh install) first");
         }
 
-        var start = new ProcessStartInfo(HelmPath)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepoRoot,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
         // Rendering needs no cluster: keep helm away from a developer's kube config and helm repositories.
         var home = Path.Combine(Path.GetTempPath(), "safeguard-helm-tests");
-        start.Environment["KUBECONFIG"] = Path.Combine(home, "no-kubeconfig");
-        start.Environment["HELM_CONFIG_HOME"] = Path.Combine(home, "config");
-        start.Environment["HELM_CACHE_HOME"] = Path.Combine(home, "cache");
-        start.Environment["HELM_DATA_HOME"] = Path.Combine(home, "data");
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        try
+        var result = await ProcessRunner.RunAsync(HelmPath, args, new ProcessRunOptions
         {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return new HelmResult(process.ExitCode, await stdout, await stderr);
+            WorkingDirectory = RepoRoot,
+            Environment = new Dictionary<string, string>
+            {
+                ["KUBECONFIG"] = Path.Combine(home, "no-kubeconfig"),
+                ["HELM_CONFIG_HOME"] = Path.Combine(home, "config"),
+                ["HELM_CACHE_HOME"] = Path.Combine(home, "cache"),
+                ["HELM_DATA_HOME"] = Path.Combine(home, "data"),
+            },
+        }, TimeSpan.FromSeconds(60), cancellationToken);
+        return new HelmResult(result.ExitCode, result.StandardOutput, result.StandardError);
     }
 
     private static string FindRepoRoot()

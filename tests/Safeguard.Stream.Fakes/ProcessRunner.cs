@@ -6,7 +6,22 @@ namespace Safeguard.Stream.Fakes;
 /// <summary>Result of a finished child process.</summary>
 public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError);
 
-/// <summary>Runs helper programs (initdb, pg_ctl, psql, php) and captures their output.</summary>
+/// <summary>Where a child process runs and what it sees of the environment.</summary>
+public sealed record ProcessRunOptions
+{
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Variables set for the child, over what it inherits.</summary>
+    public IReadOnlyDictionary<string, string>? Environment { get; init; }
+
+    /// <summary>Inherited variables the child must not see (e.g. a developer's <c>SAFEGUARD_LLM_URL</c>).</summary>
+    public IReadOnlyList<string> RemovedEnvironment { get; init; } = [];
+}
+
+/// <summary>
+/// Runs short-lived programs to their end and captures their output: the cluster's helpers (initdb, pg_ctl, psql, the real wiki's php maintenance scripts) and
+/// every test's child processes (the built <c>safeguard</c> CLI, kcat, helm). One bounded run, one way to time out.
+/// </summary>
 public static class ProcessRunner
 {
     /// <summary>
@@ -85,10 +100,17 @@ public static class ProcessRunner
     /// Runs <paramref name="fileName"/> with <paramref name="arguments"/> and waits for it to exit.
     /// Stdin is closed at once so that nothing waits on a prompt.
     /// </summary>
+    public static Task<ProcessResult> RunAsync(
+        string fileName, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken ct = default) =>
+        RunAsync(fileName, arguments, new ProcessRunOptions(), timeout, ct);
+
+    /// <summary>As the other overload, in <paramref name="options"/>' working directory and environment. A run past
+    /// <paramref name="timeout"/> is killed (its whole tree) and throws <see cref="TimeoutException"/>.</summary>
     public static async Task<ProcessResult> RunAsync(
-        string fileName, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken ct = default)
+        string fileName, IEnumerable<string> arguments, ProcessRunOptions options, TimeSpan timeout, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(options);
         var psi = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
@@ -96,9 +118,24 @@ public static class ProcessRunner
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (options.WorkingDirectory is { } directory)
+        {
+            psi.WorkingDirectory = directory;
+        }
+
         foreach (var a in arguments)
         {
             psi.ArgumentList.Add(a);
+        }
+
+        foreach (var name in options.RemovedEnvironment)
+        {
+            psi.Environment.Remove(name);
+        }
+
+        foreach (var (key, value) in options.Environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
         }
 
         using var process = new Process { StartInfo = psi };

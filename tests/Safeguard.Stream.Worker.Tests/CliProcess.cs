@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Safeguard.Stream.Fakes;
 
 namespace Safeguard.Stream.Worker.Tests;
 
@@ -8,40 +8,11 @@ internal static class CliProcess
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
         IEnumerable<string> args, IDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "safeguard.dll");
-        var start = new ProcessStartInfo("dotnet")
+        var result = await ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "safeguard.dll"), .. args], new ProcessRunOptions
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
+            Environment = environment is null ? null : new Dictionary<string, string>(environment),
+        }, TimeSpan.FromSeconds(60), cancellationToken);
+        return (result.ExitCode, result.StandardOutput, result.StandardError);
     }
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Safeguard.Stream.Fakes;
 
 namespace Safeguard.Stream.IntegrationTests.Evaluation;
 
@@ -13,39 +13,12 @@ internal static class EvalProcess
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
         string program, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(program)
+        var result = await ProcessRunner.RunAsync(program, args, new ProcessRunOptions
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Remove("SAFEGUARD_LLM_URL");
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(timeout);
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
+            Environment = environment,
+            RemovedEnvironment = ["SAFEGUARD_LLM_URL"],
+        }, timeout, cancellationToken);
+        return (result.ExitCode, result.StandardOutput, result.StandardError);
     }
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Safeguard.Stream.Fakes;
 
 namespace Safeguard.Stream.IntegrationTests.Infrastructure;
 
@@ -7,28 +7,22 @@ internal static class Kcat
 {
     public static async Task<IReadOnlyList<string>> ConsumeAllAsync(string bootstrap, string topic, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("kcat")
+        ProcessResult result;
+        try
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "-b", bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%s\\n" })
+            result = await ProcessRunner.RunAsync("kcat", ["-b", bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%s\\n"],
+                TimeSpan.FromSeconds(60), cancellationToken);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
         {
-            start.ArgumentList.Add(arg);
+            throw new InvalidOperationException("kcat could not be started; run `make setup`", ex);
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("kcat could not be started; run `make setup`");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        if (process.ExitCode != 0)
+        if (result.ExitCode != 0)
         {
-            throw new InvalidOperationException($"kcat exited {process.ExitCode}: {await stderr}");
+            throw new InvalidOperationException($"kcat exited {result.ExitCode}: {result.StandardError}");
         }
 
-        return [.. (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+        return [.. result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)];
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Safeguard.Stream.Fakes;
 
 namespace Safeguard.Stream.IntegrationTests.Infrastructure;
 
@@ -41,51 +41,11 @@ internal sealed class SyntheticEdits
             var dt = start.AddMilliseconds(i * 250).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
             var title = "Synthetic_page_" + (i % 97).ToString(CultureInfo.InvariantCulture);
             var groups = bot ? new JsonArray("bot", "*", "user") : new JsonArray("*", "user", "autoconfirmed");
-            var performer = new JsonObject
-            {
-                ["user_text"] = bot ? "SyntheticBot" : "Editor" + (i % 13).ToString(CultureInfo.InvariantCulture),
-                ["user_id"] = 1000 + (i % 13),
-                ["is_bot"] = bot,
-                ["is_temp"] = false,
-                ["is_system"] = false,
-                ["edit_count"] = 10 + i % 100,
-                ["groups"] = groups,
-            };
-            var payload = new JsonObject
-            {
-                ["$schema"] = "/mediawiki/page/change/1.3.0",
-                ["changelog_kind"] = "update",
-                ["page_change_kind"] = "edit",
-                ["dt"] = dt,
-                ["wiki_id"] = "enwiki",
-                ["meta"] = new JsonObject
-                {
-                    ["domain"] = canary ? "canary" : "en.wikipedia.org",
-                    ["dt"] = dt,
-                    ["stream"] = "mediawiki.page_change.v1",
-                    ["uri"] = "https://en.wikipedia.org/wiki/" + title,
-                    ["id"] = Guid.NewGuid().ToString(),
-                    ["request_id"] = Guid.NewGuid().ToString(),
-                },
-                ["page"] = new JsonObject
-                {
-                    ["page_id"] = 10_000 + (i % 97),
-                    ["page_title"] = talk ? "Talk:" + title : title,
-                    ["namespace_id"] = talk ? 1 : 0,
-                    ["is_redirect"] = false,
-                },
-                ["performer"] = performer,
-                ["revision"] = new JsonObject
-                {
-                    ["rev_id"] = revId,
-                    ["rev_parent_id"] = revId - 1_000_000,
-                    ["rev_dt"] = dt,
-                    ["comment"] = "synthetic edit " + i.ToString(CultureInfo.InvariantCulture) + (marker is null ? "" : " " + marker),
-                    ["is_minor_edit"] = false,
-                    ["rev_size"] = 2000 + i % 300,
-                },
-            };
-            events.Add(payload.ToJsonString());
+            var performer = SyntheticPageChange.Performer(
+                bot ? "SyntheticBot" : "Editor" + (i % 13).ToString(CultureInfo.InvariantCulture), 1000 + (i % 13), bot, 10 + i % 100, groups);
+            events.Add(SyntheticPageChange.Event(revId, dt, canary ? "canary" : "en.wikipedia.org", talk ? "Talk:" + title : title, title,
+                10_000 + (i % 97), talk ? 1 : 0, performer,
+                "synthetic edit " + i.ToString(CultureInfo.InvariantCulture) + (marker is null ? "" : " " + marker), 2000 + i % 300));
             if (canary || talk || bot)
             {
                 continue;
@@ -99,28 +59,8 @@ internal sealed class SyntheticEdits
             {
                 added += " " + marker;
             }
-            var html = "<tr>\n  <td class=\"diff-marker\" data-marker=\"+\"></td>\n  <td class=\"diff-addedline diff-side-added\"><div>" +
-                       WebUtility.HtmlEncode(added) + "</div></td>\n</tr>\n";
-            var fixture = new JsonObject
-            {
-                ["domain"] = "en.wikipedia.org",
-                ["action"] = "compare",
-                ["fromrev"] = revId - 1_000_000,
-                ["torev"] = revId,
-                ["status"] = 200,
-                ["body"] = new JsonObject
-                {
-                    ["compare"] = new JsonObject
-                    {
-                        ["fromid"] = 10_000 + (i % 97),
-                        ["fromrevid"] = revId - 1_000_000,
-                        ["toid"] = 10_000 + (i % 97),
-                        ["torevid"] = revId,
-                        ["body"] = html,
-                    },
-                },
-            };
-            fixtures.Add(fixture.ToJsonString());
+
+            fixtures.Add(SyntheticPageChange.CompareFixture(revId, 10_000 + (i % 97), SyntheticPageChange.AddedRow(added)));
         }
 
         return new SyntheticEdits(events, fixtures, inScope);

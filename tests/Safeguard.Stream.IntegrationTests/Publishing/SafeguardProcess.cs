@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Safeguard.Stream.Fakes;
 using Safeguard.Stream.IntegrationTests.Infrastructure;
 
 namespace Safeguard.Stream.IntegrationTests.Publishing;
@@ -40,22 +41,9 @@ internal static class SafeguardProcess
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
         IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
-        using var process = Start(args, environment);
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(90));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
+        var result = await ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "safeguard.dll"), .. args],
+            new ProcessRunOptions { WorkingDirectory = AppContext.BaseDirectory, Environment = environment }, TimeSpan.FromSeconds(90), cancellationToken);
+        return (result.ExitCode, result.StandardOutput, result.StandardError);
     }
 
     /// <summary>A copy of one policy file in a directory of its own, so a test's expected verdicts do not change as policies/ grows.</summary>

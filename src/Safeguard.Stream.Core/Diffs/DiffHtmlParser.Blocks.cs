@@ -1,0 +1,389 @@
+using System.Net;
+using System.Text;
+
+namespace Safeguard.Stream.Core.Diffs;
+
+/// <summary>The parser's working parts: the lines it collects and the cells (blocks) it reads them from.</summary>
+public static partial class DiffHtmlParser
+{
+    private sealed class Output
+    {
+        public List<string> Added { get; } = [];
+        public List<string> Removed { get; } = [];
+        public List<string> Context { get; } = [];
+
+        /// <summary>Old and new sides of rows marked as moved: text, the row's own anchor, the anchor it links to.</summary>
+        public List<(string Text, string? Anchor, string? Partner)> MovedOld { get; } = [];
+        public List<(string Text, string? Anchor, string? Partner)> MovedNew { get; } = [];
+
+        /// <summary>Unchanged rows shown (both sides).</summary>
+        public List<string> ContextRows { get; } = [];
+
+        public void AddMoved(bool oldSide, string text, string? anchor, string? partner)
+        {
+            var line = Clean(text);
+            if (line.Length > 0)
+            {
+                (oldSide ? MovedOld : MovedNew).Add((line, anchor, string.IsNullOrEmpty(partner) ? null : partner));
+            }
+        }
+
+        // Each inline fragment with the whole line it is part of, so that a line found to be moved takes its fragments along.
+        private readonly List<(string Text, string Line)> _inserted = [];
+        private readonly List<(string Text, string Line)> _deleted = [];
+
+        public static void Add(List<string> target, string text)
+        {
+            var line = Clean(text);
+            if (line.Length > 0)
+            {
+                target.Add(line);
+            }
+        }
+
+        public void AddFragments(Block block, bool inserted)
+        {
+            var fragments = inserted ? block.Inserted : block.Deleted;
+            var whole = Clean(inserted ? block.NewSide : block.OldSide);
+            foreach (var fragment in fragments)
+            {
+                var text = Clean(fragment);
+                // A line that is one insertion from end to end (Wikibase values, wikidiff2 splits) is already an added line.
+                if (text.Length > 0 && text != whole)
+                {
+                    (inserted ? _inserted : _deleted).Add((text, whole));
+                }
+            }
+        }
+
+        /// <summary>
+        /// A line shown as added that the diff also shows, word for word, on the old side (as removed, or as the old side
+        /// of a move) was moved, not written: found by the real-diff property test when two paragraphs swapped places
+        /// and wikidiff2 paired each with the other (a changed row and a moved pair, with inline changes that were not
+        /// made). Such a line goes to context and its inline fragments are dropped; the same for a removed line shown
+        /// word for word on the new side. What is left is what the text really gained and lost.
+        /// </summary>
+        public DiffText ToDiffText()
+        {
+            var anchors = MovedOld.Concat(MovedNew).Where(m => m.Anchor is not null).GroupBy(m => m.Anchor!, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.First().Text, StringComparer.Ordinal);
+            // A move to the very same words is a plain move, accounted for by its pair; only the sides of moves that
+            // changed (or were paired wrongly) may stand for a line shown added or removed elsewhere.
+            bool PlainMove((string Text, string? Anchor, string? Partner) m) =>
+                m.Partner is not null && anchors.TryGetValue(m.Partner, out var other) && other == m.Text;
+            var oldPool = Count(Removed.Concat(MovedOld.Where(m => !PlainMove(m)).Select(m => m.Text)));
+            var newPool = Count(Added.Concat(MovedNew.Where(m => !PlainMove(m)).Select(m => m.Text)));
+            // Lines the diff shows standing on each side unchanged or written there (not as the side of a move).
+            var shownNew = new HashSet<string>(Added.Concat(ContextRows), StringComparer.Ordinal);
+            var shownOld = new HashSet<string>(Removed.Concat(ContextRows), StringComparer.Ordinal);
+            var oldLines = new HashSet<string>(Removed.Concat(MovedOld.Select(m => m.Text)), StringComparer.Ordinal);
+            var newLines = new HashSet<string>(Added.Concat(MovedNew.Select(m => m.Text)), StringComparer.Ordinal);
+            var movedNew = new HashSet<string>(StringComparer.Ordinal);
+            var movedOld = new HashSet<string>(StringComparer.Ordinal);
+            var newText = new HashSet<string>(StringComparer.Ordinal);
+            var goneText = new HashSet<string>(StringComparer.Ordinal);
+
+            // A move whose other side still stands on that side (shown as context, or written there too) is no move:
+            // wikidiff2 paired two similar lines. Its line is then new (or gone) text, unless the same words stand on
+            // the other side, which makes it a plain move.
+            foreach (var (text, _, partner) in MovedNew)
+            {
+                if (partner is not null && anchors.TryGetValue(partner, out var from) && shownNew.Contains(from) && !oldLines.Contains(text))
+                {
+                    newText.Add(text);
+                }
+            }
+
+            foreach (var (text, _, partner) in MovedOld)
+            {
+                if (partner is not null && anchors.TryGetValue(partner, out var to) && shownOld.Contains(to) && !newLines.Contains(text))
+                {
+                    goneText.Add(text);
+                }
+            }
+
+            var added = new List<string>(Added.Count);
+            foreach (var line in Added)
+            {
+                if (Take(oldPool, line))
+                {
+                    movedNew.Add(line);
+                    if (!Context.Contains(line))
+                    {
+                        Context.Add(line);
+                    }
+                }
+                else
+                {
+                    added.Add(line);
+                }
+            }
+
+            var removed = new List<string>(Removed.Count);
+            foreach (var line in Removed)
+            {
+                if (Take(newPool, line))
+                {
+                    movedOld.Add(line);
+                }
+                else
+                {
+                    removed.Add(line);
+                }
+            }
+
+            // Moves found to be new or gone text are reported as such, their inline fragments (against a line that
+            // was not their origin) dropped, as for any added or removed line.
+            foreach (var line in MovedNew.Select(m => m.Text).Where(newText.Contains))
+            {
+                Context.Remove(line);
+                added.Add(line);
+            }
+
+            removed.AddRange(MovedOld.Select(m => m.Text).Where(goneText.Contains));
+            movedNew.UnionWith(newText);
+            movedOld.UnionWith(goneText);
+
+            // A moved line's own inline changes are real unless its text stands unchanged on the other side too.
+            movedNew.UnionWith(MovedNew.Select(m => m.Text).Where(oldLines.Contains));
+            movedOld.UnionWith(MovedOld.Select(m => m.Text).Where(newLines.Contains));
+            return new DiffText(added, removed, Context)
+            {
+                Inserted = [.. _inserted.Where(f => !movedNew.Contains(f.Line)).Select(f => f.Text)],
+                Deleted = [.. _deleted.Where(f => !movedOld.Contains(f.Line)).Select(f => f.Text)],
+            };
+        }
+
+        private static Dictionary<string, int> Count(IEnumerable<string> lines)
+        {
+            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var line in lines)
+            {
+                counts[line] = counts.GetValueOrDefault(line) + 1;
+            }
+
+            return counts;
+        }
+
+        private static bool Take(Dictionary<string, int> pool, string line)
+        {
+            if (pool.GetValueOrDefault(line) <= 0)
+            {
+                return false;
+            }
+
+            pool[line]--;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// One cell or inline line being read: its text as the new side sees it (without <c>&lt;del&gt;</c> content) and as
+    /// the old side sees it (without <c>&lt;ins&gt;</c> content), and its inline fragments. Nested tables (Wikibase
+    /// values) are read as part of the cell; block elements and <c>&lt;br&gt;</c> become spaces.
+    /// </summary>
+    private sealed class Block(Role role, string tagName)
+    {
+        private readonly StringBuilder _new = new();
+        private readonly StringBuilder _old = new();
+        private readonly StringBuilder _fragment = new();
+        private readonly List<string> _inserted = [];
+        private readonly List<string> _deleted = [];
+        private int _depth; // open elements named like the block's own tag, inside it
+        private int _tables; // nested <table> inside the block
+        private int _ins;
+        private int _del;
+        private int _skip; // inside an element whose text is not content (move-marker links, script, style)
+
+        public Role Role => role;
+
+        public bool IsCell => tagName is "td" or "th";
+
+        /// <summary>
+        /// The anchor a move marker links to (<c>href="#movedpara_2_2_lhs"</c> without the #); empty for a marker
+        /// without a link target; null when the block has no move marker.
+        /// </summary>
+        public string? MoveTarget { get; private set; }
+
+        /// <summary>The block's own anchor (<c>&lt;a name="movedpara_3_0_rhs"&gt;</c>), for pairing the two sides of a move.</summary>
+        public string? Anchor { get; private set; }
+
+        public string NewSide => _new.ToString();
+
+        public string OldSide => _old.ToString();
+
+        public IReadOnlyList<string> Inserted => _inserted;
+
+        public IReadOnlyList<string> Deleted => _deleted;
+
+        /// <summary>Reads one token; true when the block has ended (its own end tag, or a row or cell boundary).</summary>
+        public bool Consume(HtmlToken token)
+        {
+            switch (token.Kind)
+            {
+                case HtmlTokenKind.Text:
+                    if (_skip == 0)
+                    {
+                        AppendText(WebUtility.HtmlDecode(token.Raw.ToString()));
+                    }
+
+                    return false;
+                case HtmlTokenKind.StartTag:
+                    return Start(token);
+                default:
+                    return End(token);
+            }
+        }
+
+        private bool Start(HtmlToken token)
+        {
+            var name = token.Name;
+            if (_tables == 0 && tagName is "td" or "th" && name is "td" or "th" or "tr")
+            {
+                return true; // an unclosed cell ends where the next cell or row starts
+            }
+
+            if (name == "table")
+            {
+                _tables++;
+            }
+            else if (name == tagName && !token.SelfClosing)
+            {
+                _depth++;
+            }
+
+            switch (name)
+            {
+                case "a" when token.Attribute("name") is { Length: > 0 } anchorName && Anchor is null:
+                    Anchor = anchorName;
+                    break;
+                case "a" when token.Class.Contains("mw-diff-movedpara", StringComparison.Ordinal):
+                    MoveTarget = token.Attribute("href").TrimStart('#');
+                    _skip += token.SelfClosing ? 0 : 1;
+                    break;
+                case "script" or "style" when !token.SelfClosing:
+                    _skip++;
+                    break;
+                case "ins" when !token.SelfClosing:
+                    CloseFragment();
+                    _ins++;
+                    break;
+                case "del" when !token.SelfClosing:
+                    CloseFragment();
+                    _del++;
+                    break;
+                default:
+                    if (IsBreak(name))
+                    {
+                        Separate();
+                    }
+
+                    break;
+            }
+
+            return false;
+        }
+
+        private bool End(HtmlToken token)
+        {
+            var name = token.Name;
+            if (name == "table" && _tables > 0)
+            {
+                _tables--;
+                if (_tables == 0)
+                {
+                    _depth = 0; // nested tables often leave cells unclosed; the block's own end tag comes next
+                }
+
+                Separate();
+                return false;
+            }
+
+            if (_tables == 0 && (name == tagName && _depth == 0 || tagName is "td" or "th" && name is "tr" or "table"))
+            {
+                CloseFragment();
+                return true;
+            }
+
+            if (name == tagName && _depth > 0)
+            {
+                _depth--;
+            }
+
+            switch (name)
+            {
+                case "a" or "script" or "style" when _skip > 0:
+                    _skip--;
+                    break;
+                case "ins" when _ins > 0:
+                    CloseFragment();
+                    _ins--;
+                    break;
+                case "del" when _del > 0:
+                    CloseFragment();
+                    _del--;
+                    break;
+                default:
+                    if (IsBreak(name))
+                    {
+                        Separate();
+                    }
+
+                    break;
+            }
+
+            return false;
+        }
+
+        private void AppendText(string text)
+        {
+            if (_del == 0)
+            {
+                _new.Append(text);
+            }
+
+            if (_ins == 0)
+            {
+                _old.Append(text);
+            }
+
+            if (_ins > 0 || _del > 0)
+            {
+                _fragment.Append(text);
+            }
+        }
+
+        private void CloseFragment()
+        {
+            if (_fragment.Length == 0)
+            {
+                return;
+            }
+
+            // Nested <ins><del> is not produced by MediaWiki; an insertion wins so nothing is counted twice.
+            (_ins > 0 ? _inserted : _deleted).Add(_fragment.ToString());
+            _fragment.Clear();
+        }
+
+        private void Separate()
+        {
+            SeparateIn(_new);
+            SeparateIn(_old);
+            if (_fragment.Length > 0)
+            {
+                SeparateIn(_fragment);
+            }
+        }
+
+        private static void SeparateIn(StringBuilder builder)
+        {
+            if (builder.Length > 0 && !char.IsWhiteSpace(builder[^1]))
+            {
+                builder.Append(' ');
+            }
+        }
+
+        private static bool IsBreak(string name) =>
+            name is "br" or "div" or "p" or "tr" or "td" or "th" or "li" or "ul" or "ol" or "dd" or "dt" or "dl" or "hr" or "table";
+    }
+}
