@@ -113,16 +113,15 @@ public sealed partial class ClassificationStage(
             {
                 return new PolicyOutcome(policy.Id, null, ex);
             }
-            catch (LlmMisconfiguredException)
+            catch (Exception ex) when (ex is LlmUnavailableException or LlmMisconfiguredException)
             {
-                // Logged once per change by LlmServerStatus, not here: every waiting edit lands in this loop.
-                await Task.Delay(backoff, timeProvider, cancellationToken);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxOutageBackoff.Ticks));
-            }
-            catch (LlmUnavailableException ex)
-            {
-                activity?.AddException(ex);
-                Log.ModelUnavailable(logger, ex.Message, backoff);
+                // A misconfiguration is logged once per change by LlmServerStatus, not here: every waiting edit lands in this loop.
+                if (ex is LlmUnavailableException)
+                {
+                    activity?.AddException(ex);
+                    Log.ModelUnavailable(logger, ex.Message, backoff);
+                }
+
                 await Task.Delay(backoff, timeProvider, cancellationToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxOutageBackoff.Ticks));
             }

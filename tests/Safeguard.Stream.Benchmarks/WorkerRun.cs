@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using Safeguard.Stream.Fakes;
 
 namespace Safeguard.Stream.Benchmarks;
 
@@ -51,7 +50,7 @@ internal sealed class WorkerRun : IAsyncDisposable
 
     public static WorkerRun Start(string worker, IEnumerable<string> args, IReadOnlyDictionary<string, string?> settings)
     {
-        var port = FreePort();
+        var port = LocalResources.FreePort();
         var start = new ProcessStartInfo(worker)
         {
             RedirectStandardOutput = true,
@@ -245,12 +244,5 @@ internal sealed class WorkerRun : IAsyncDisposable
                 _tail.RemoveRange(0, 100);
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -192,7 +191,7 @@ public sealed class MediaWikiServer : IAsyncDisposable
             await RunAsync("cp", ["-a", prepared, directory], ct);
             for (var attempt = 1; ; attempt++)
             {
-                var port = options.Port == 0 ? PickFreePort() : options.Port;
+                var port = options.Port == 0 ? LocalResources.FreePort() : options.Port;
                 var process = StartPhp(directory, port, options.Workers);
                 try
                 {
@@ -215,7 +214,7 @@ public sealed class MediaWikiServer : IAsyncDisposable
         {
             if (ownsDirectory)
             {
-                TryDeleteDirectory(directory);
+                LocalResources.TryDeleteDirectory(directory);
             }
 
             throw;
@@ -284,7 +283,7 @@ public sealed class MediaWikiServer : IAsyncDisposable
             }
             finally
             {
-                TryDeleteDirectory(staging);
+                LocalResources.TryDeleteDirectory(staging);
             }
 
             return File.Exists(Path.Combine(prepared, ".ready"))
@@ -431,7 +430,7 @@ public sealed class MediaWikiServer : IAsyncDisposable
         await StopAsync(_process);
         if (_ownsDirectory)
         {
-            TryDeleteDirectory(Directory);
+            LocalResources.TryDeleteDirectory(Directory);
         }
     }
 
@@ -466,33 +465,6 @@ public sealed class MediaWikiServer : IAsyncDisposable
         if (result.ExitCode != 0)
         {
             throw new InvalidOperationException($"{what} failed (exit {result.ExitCode}): {result.StandardOutput}{result.StandardError}");
-        }
-    }
-
-    private static int PickFreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
-    private static void TryDeleteDirectory(string directory)
-    {
-        try
-        {
-            if (System.IO.Directory.Exists(directory))
-            {
-                System.IO.Directory.Delete(directory, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-            // Best effort: a temp folder left behind is harmless.
-        }
-        catch (UnauthorizedAccessException)
-        {
         }
     }
 }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -86,7 +84,7 @@ public sealed partial class PostgresCluster : IAsyncDisposable
             // Port 0: pick a free port; between picking and binding another process may take it, so retry.
             for (var attempt = 1; ; attempt++)
             {
-                var chosen = port == 0 ? PickFreePort() : port;
+                var chosen = port == 0 ? LocalResources.FreePort() : port;
                 cluster = new PostgresCluster(binDir, directory, chosen, deleteDirectoryOnDispose);
                 var result = await cluster.PgCtlStartAsync(ct);
                 if (result.ExitCode == 0)
@@ -107,7 +105,7 @@ public sealed partial class PostgresCluster : IAsyncDisposable
             await StopDirectoryAsync(directory, CancellationToken.None);
             if (deleteDirectoryOnDispose)
             {
-                TryDeleteDirectory(directory);
+                LocalResources.TryDeleteDirectory(directory);
             }
 
             throw;
@@ -182,7 +180,7 @@ public sealed partial class PostgresCluster : IAsyncDisposable
         await StopDirectoryAsync(Directory, CancellationToken.None);
         if (_deleteDirectoryOnDispose)
         {
-            TryDeleteDirectory(Directory);
+            LocalResources.TryDeleteDirectory(Directory);
         }
     }
 
@@ -298,34 +296,6 @@ public sealed partial class PostgresCluster : IAsyncDisposable
         if (IsRoot)
         {
             await ProcessRunner.RunAsync("chown", ["postgres:postgres", path], CommandTimeout, ct);
-        }
-    }
-
-    private static int PickFreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
-    private static void TryDeleteDirectory(string directory)
-    {
-        try
-        {
-            if (System.IO.Directory.Exists(directory))
-            {
-                System.IO.Directory.Delete(directory, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-            // Best effort: a temp directory left behind is harmless.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // Same.
         }
     }
 

@@ -238,25 +238,12 @@ public sealed class LlmConformanceCheck(SafeguardClassifierClient client, LlmOpt
     {
         const string Name = "scheduler metrics";
         var uri = VllmSchedulerProbe.MetricsUri(options);
-        using var request = LlmModelsProbe.Get(uri, options);
-        var consequence = $"the concurrency limiter falls back to its latency rule, which fills vLLM's batch less well; expose vLLM's /metrics or set Safeguard:Llm:MetricsEndpoint";
-        try
-        {
-            using var response = await http.SendAsync(request, cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                return new(Name, CheckOutcome.Warn, $"GET {uri} answered HTTP {(int)response.StatusCode}: {consequence}", false);
-            }
-
-            var waiting = VllmSchedulerProbe.ReadGauge(await response.Content.ReadAsStringAsync(cancellationToken), VllmSchedulerProbe.WaitingGauge);
-            return waiting is { } n
-                ? new(Name, CheckOutcome.Pass, string.Create(CultureInfo.InvariantCulture, $"{VllmSchedulerProbe.WaitingGauge} = {n} at {uri}"), false)
-                : new(Name, CheckOutcome.Warn, $"no readable {VllmSchedulerProbe.WaitingGauge} at {uri}: {consequence}", false);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            return new(Name, CheckOutcome.Warn, $"GET {uri} failed ({ex.GetType().Name}): {consequence}", false);
-        }
+        var (waiting, problem) = await VllmSchedulerProbe.ReadWaitingAsync(http, uri, options, TimeSpan.FromSeconds(10), cancellationToken);
+        return waiting is { } n
+            ? new(Name, CheckOutcome.Pass, string.Create(CultureInfo.InvariantCulture, $"{VllmSchedulerProbe.WaitingGauge} = {n} at {uri}"), false)
+            : new(Name, CheckOutcome.Warn,
+                $"GET {uri}: {problem}: the concurrency limiter falls back to its latency rule, which fills vLLM's batch less well; expose vLLM's /metrics or set Safeguard:Llm:MetricsEndpoint",
+                false);
     }
 
     /// <summary>An edit on a wiki the policy applies to (its language decides the domain, e.g. de.wikipedia.org for vandalism-de).</summary>

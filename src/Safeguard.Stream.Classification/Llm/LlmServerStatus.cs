@@ -60,11 +60,11 @@ public sealed partial class LlmServerStatus(ILogger<LlmServerStatus> logger)
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3010, EventName = "ModelServerMisconfigured", Level = LogLevel.Error,
+        [LoggerMessage(EventId = 3012, EventName = "ModelServerMisconfigured", Level = LogLevel.Error,
             Message = "Classification paused, nothing is dead-lettered: {Problem} (fix {Setting}; work resumes by itself once the server accepts the requests)")]
         public static partial void Paused(ILogger logger, string setting, string problem);
 
-        [LoggerMessage(EventId = 3011, EventName = "ModelServerAccepting", Level = LogLevel.Information,
+        [LoggerMessage(EventId = 3013, EventName = "ModelServerAccepting", Level = LogLevel.Information,
             Message = "Model server accepts the requests again ({Setting} fixed); classification resumed")]
         public static partial void Resumed(ILogger logger, string setting);
     }

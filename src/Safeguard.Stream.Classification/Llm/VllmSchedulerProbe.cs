@@ -121,31 +121,44 @@ public sealed partial class VllmSchedulerProbe(
     /// <summary>One read; null when the limiter got an observation, else what went wrong.</summary>
     private async Task<string?> ProbeOnceAsync(HttpClient http, Uri uri, LlmOptions llm, CancellationToken cancellationToken)
     {
-        using var request = LlmModelsProbe.Get(uri, llm);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(llm.SchedulerProbeInterval * 2 < TimeSpan.FromSeconds(2) ? TimeSpan.FromSeconds(2) : llm.SchedulerProbeInterval * 2);
-        try
+        var timeout = llm.SchedulerProbeInterval * 2 < TimeSpan.FromSeconds(2) ? TimeSpan.FromSeconds(2) : llm.SchedulerProbeInterval * 2;
+        var (waiting, problem) = await ReadWaitingAsync(http, uri, llm, timeout, cancellationToken);
+        if (waiting is { } value)
         {
-            using var response = await http.SendAsync(request, timeout.Token);
-            if (!response.IsSuccessStatusCode)
-            {
-                return $"HTTP {(int)response.StatusCode}";
-            }
-
-            var waiting = ReadGauge(await response.Content.ReadAsStringAsync(timeout.Token), WaitingGauge);
-            if (waiting is null)
-            {
-                return $"no readable {WaitingGauge} series";
-            }
-
             // Three missed reads (at least 2 s) make the signal stale, so a probe that stops answering hands back to the
             // latency rule, while one slow scrape on a busy machine does not flip the rule.
-            limiter.ObserveServerQueue(waiting.Value, TimeSpan.FromTicks(Math.Max(llm.SchedulerProbeInterval.Ticks * 3, MinimumValidity.Ticks)));
-            return null;
+            limiter.ObserveServerQueue(value, TimeSpan.FromTicks(Math.Max(llm.SchedulerProbeInterval.Ticks * 3, MinimumValidity.Ticks)));
+        }
+
+        return problem;
+    }
+
+    /// <summary>
+    /// Reads <see cref="WaitingGauge"/> once from <paramref name="uri"/> (with the API key, bounded by
+    /// <paramref name="timeout"/>): the queue length, or null and what went wrong. Shared by the probe and
+    /// <c>safeguard llm check</c>.
+    /// </summary>
+    public static async Task<(int? Waiting, string? Problem)> ReadWaitingAsync(
+        HttpClient http, Uri uri, LlmOptions llm, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        using var request = LlmModelsProbe.Get(uri, llm);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            using var response = await http.SendAsync(request, limit.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                return (null, $"HTTP {(int)response.StatusCode}");
+            }
+
+            var waiting = ReadGauge(await response.Content.ReadAsStringAsync(limit.Token), WaitingGauge);
+            return waiting is null ? (null, $"no readable {WaitingGauge} series") : (waiting, null);
         }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            return ex is OperationCanceledException ? "timed out" : ex.GetType().Name;
+            return (null, ex is OperationCanceledException ? "timed out" : ex.GetType().Name);
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Dapper;
 using Npgsql;
 using Safeguard.Stream.Fakes;
@@ -19,13 +18,6 @@ namespace Safeguard.Stream.IntegrationTests.Operations;
 public sealed class MisconfiguredModelServerTests(LocalServicesFixture services)
 {
     private const string WorkerKey = "sk-worker-KEY-41c7";
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static async Task<long> CountAsync(NpgsqlConnection connection, string table, CancellationToken ct) =>
         await connection.QuerySingleAsync<long>(new CommandDefinition($"select count(*) from safeguard.{table}", cancellationToken: ct));
@@ -52,7 +44,7 @@ public sealed class MisconfiguredModelServerTests(LocalServicesFixture services)
             services.Wiki.AddFixture(fixture);
         }
 
-        var port = FreePort();
+        var port = LocalResources.FreePort();
         var settings = new Dictionary<string, string?>(environment.Settings)
         {
             ["Safeguard:Source:Kind"] = "File",
@@ -113,7 +105,7 @@ public sealed class MisconfiguredModelServerTests(LocalServicesFixture services)
             ["Safeguard:Llm:Endpoint"] = llm.BaseUrl.ToString(),
             ["Safeguard:Llm:ApiKey"] = WorkerKey,
             ["Safeguard:StartupGrace"] = "00:00:01",
-            ["Safeguard:Telemetry:HealthPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Safeguard:Telemetry:HealthPort"] = LocalResources.FreePort().ToString(CultureInfo.InvariantCulture),
             ["Safeguard:Telemetry:HealthHost"] = "127.0.0.1",
         };
 

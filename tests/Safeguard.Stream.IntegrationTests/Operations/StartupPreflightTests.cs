@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using Safeguard.Stream.Fakes;
 using Safeguard.Stream.IntegrationTests.Infrastructure;
 
 namespace Safeguard.Stream.IntegrationTests.Operations;
@@ -8,14 +7,6 @@ namespace Safeguard.Stream.IntegrationTests.Operations;
 [Collection(LocalServicesDefinition.Name)]
 public sealed class StartupPreflightTests(LocalServicesFixture services)
 {
-    /// <summary>A loopback port with nothing listening (bound, then released).</summary>
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     [Theory]
     [InlineData("Safeguard:Postgres:ConnectionString", "Host=127.0.0.1;Port={0};Username=postgres;Database=x;Timeout=2", "Postgres is unreachable (Safeguard:Postgres:ConnectionString)")]
     [InlineData("Safeguard:Llm:Endpoint", "http://127.0.0.1:{0}/v1", "is unreachable (Safeguard:Llm:Endpoint or SAFEGUARD_LLM_URL)")]
@@ -26,11 +17,11 @@ public sealed class StartupPreflightTests(LocalServicesFixture services)
         var environment = await services.CreateEnvironmentAsync("preflight", ct);
         var settings = new Dictionary<string, string?>(environment.Settings)
         {
-            [key] = string.Format(System.Globalization.CultureInfo.InvariantCulture, valueFormat, ClosedPort()),
+            [key] = string.Format(System.Globalization.CultureInfo.InvariantCulture, valueFormat, LocalResources.FreePort()),
             ["Safeguard:Source:Kind"] = "File",
             ["Safeguard:Source:File"] = LocalServicesFixture.DataPath("demo", "events.jsonl"),
             ["Safeguard:StartupGrace"] = "00:00:01",
-            ["Safeguard:Telemetry:HealthPort"] = ClosedPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Safeguard:Telemetry:HealthPort"] = LocalResources.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Safeguard:Telemetry:HealthHost"] = "127.0.0.1",
         };
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Npgsql;
 using Safeguard.Stream.Fakes;
@@ -16,13 +15,6 @@ public sealed partial class WorkerOperationsTests(LocalServicesFixture services)
     private const string ApiKey = "sk-test-SECRET-5a9b3c";
     private const string SaslPassword = "sasl-SECRET-77d1e0";
     private const string Marker = "MARKER-c0ffee-7731";
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static async Task<string> MigratedAsync(string connectionString, CancellationToken cancellationToken)
     {
@@ -87,7 +79,7 @@ public sealed partial class WorkerOperationsTests(LocalServicesFixture services)
             services.Wiki.AddFixture(fixture);
         }
 
-        var port = FreePort();
+        var port = LocalResources.FreePort();
         var settings = new Dictionary<string, string?>(environment.Settings)
         {
             ["Safeguard:Source:Kind"] = "File",
@@ -149,7 +141,7 @@ public sealed partial class WorkerOperationsTests(LocalServicesFixture services)
         await using var postgres = await PostgresCluster.StartAsync(ct: ct);
         var environment = await services.CreateEnvironmentAsync("health", ct);
         var connectionString = await MigratedAsync(await postgres.CreateDatabaseAsync("health", ct), ct);
-        var port = FreePort();
+        var port = LocalResources.FreePort();
         var settings = new Dictionary<string, string?>(environment.Settings)
         {
             ["Safeguard:Postgres:ConnectionString"] = connectionString,
