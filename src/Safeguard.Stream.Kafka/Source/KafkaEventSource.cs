@@ -12,10 +12,16 @@ namespace Safeguard.Stream.Kafka.Source;
 /// <summary>
 /// Reads events from a Kafka topic in a consumer group with cooperative rebalancing. Offsets are committed only up
 /// to what the publish stage has released (the watermark of fully published events): released offsets are handed
-/// to the consumer thread, stored there, and committed by librdkafka's auto-commit. On revocation the stored offsets
-/// are committed at once; in-flight events of a revoked partition still finish, and since their offsets can no
-/// longer be stored here, the partition's new owner receives them again — redelivered, never skipped.
+/// to the consumer thread, stored there, and committed by librdkafka's auto-commit. On revocation and on close the
+/// released offsets are stored first, and librdkafka commits them as it unassigns the partitions. In-flight events
+/// of a revoked partition still finish, and since their offsets can no longer be stored here, the partition's new
+/// owner receives them again — redelivered, never skipped.
 /// </summary>
+/// <remarks>
+/// There is no synchronous <c>Commit()</c> here: librdkafka holds one until a rebalance in progress ends, so a worker
+/// stopped during a rebalance (a rolling deploy restarts several at once) would outlive its shutdown budget while
+/// still owning its partitions, and the rest of the group would wait for it.
+/// </remarks>
 public sealed partial class KafkaEventSource : IEventSource, ISourceProgress, ISourceHealth, IDisposable
 {
     private readonly KafkaSourceOptions _options;
@@ -102,12 +108,12 @@ public sealed partial class KafkaEventSource : IEventSource, ISourceProgress, IS
             .SetPartitionsAssignedHandler((_, partitions) => LogPartitions(true, partitions))
             .SetPartitionsRevokedHandler((c, partitions) =>
             {
-                // Store and commit what is already released before the partitions go to another worker.
+                // Store what is already released; librdkafka commits it as the partitions go to another worker.
                 StorePending(c);
-                TryCommit(c);
                 LogPartitions(false, partitions.Select(p => p.TopicPartition));
             })
             .SetPartitionsLostHandler((_, partitions) => LogPartitions(false, partitions.Select(p => p.TopicPartition)))
+            .SetOffsetsCommittedHandler((_, committed) => LogCommitFailure(committed))
             .Build();
         _consumer = consumer;
         consumer.Subscribe(_options.Topic);
@@ -148,8 +154,8 @@ public sealed partial class KafkaEventSource : IEventSource, ISourceProgress, IS
         }
         finally
         {
+            // Close revokes the assignment, which commits the stored offsets, and leaves the group.
             StorePending(consumer);
-            TryCommit(consumer);
             consumer.Close();
             Interlocked.Exchange(ref _disconnectedSinceTicks, _timeProvider.GetUtcNow().UtcTicks);
             _consumer = null;
@@ -219,18 +225,25 @@ public sealed partial class KafkaEventSource : IEventSource, ISourceProgress, IS
         }
     }
 
-    private void TryCommit(IConsumer<byte[]?, byte[]> consumer)
+    /// <summary>
+    /// A failed commit is retried by the next auto-commit or unassignment; one refused because the group is
+    /// rebalancing is routine. Anything else (authorisation, a coordinator gone) is worth an operator's look.
+    /// </summary>
+    private void LogCommitFailure(CommittedOffsets committed)
     {
-        try
+        var error = committed.Error.IsError ? committed.Error : committed.Offsets.Select(o => o.Error).FirstOrDefault(e => e?.IsError == true);
+        if (error is null || error.Code == ErrorCode.Local_NoOffset)
         {
-            consumer.Commit();
+            return;
         }
-        catch (KafkaException ex) when (ex.Error.Code is ErrorCode.Local_NoOffset)
+
+        if (error.Code is ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration or ErrorCode.UnknownMemberId)
         {
+            Log.CommitDeferred(_logger, error.Code);
         }
-        catch (KafkaException ex)
+        else
         {
-            Log.CommitFailed(_logger, ex.Error.Code, ex.Error.Reason);
+            Log.CommitFailed(_logger, error.Code, error.Reason);
         }
     }
 
@@ -269,6 +282,10 @@ public sealed partial class KafkaEventSource : IEventSource, ISourceProgress, IS
 
         [LoggerMessage(EventId = 4105, EventName = "CommitFailed", Level = LogLevel.Warning, Message = "Offset commit failed {Code}: {Reason}")]
         public static partial void CommitFailed(ILogger logger, ErrorCode code, string reason);
+
+        [LoggerMessage(EventId = 4107, EventName = "CommitDeferred", Level = LogLevel.Debug,
+            Message = "Offset commit refused while the group rebalances ({Code}); stored offsets go with the next commit, or the partition's new owner reads those events again")]
+        public static partial void CommitDeferred(ILogger logger, ErrorCode code);
 
         [LoggerMessage(EventId = 4106, EventName = "LibrdkafkaConsumerLog", Level = LogLevel.Debug, Message = "librdkafka {Level} {Facility}: {Text}")]
         public static partial void LibrdkafkaLog(ILogger logger, SyslogLevel level, string facility, string text);
