@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Safeguard.Stream.Core.Pipeline;
 
@@ -52,11 +51,11 @@ public static class DeadLetterEventWriter
                 json.WriteNumber("rev_id", e.RevId);
             }
 
-            // The payload as text (invalid UTF-8 becomes U+FFFD), cut at the cap; its full size says how much is missing.
-            var kept = payload[..Math.Min(payload.Length, maxPayloadBytes)];
-            json.WriteString("original_event", Encoding.UTF8.GetString(kept));
+            // The payload as text, cut at the cap (DeadLetterPayload); its full size says how much is missing.
+            var (kept, truncated) = DeadLetterPayload.Cut(payload, maxPayloadBytes);
+            json.WriteString("original_event", kept ?? string.Empty);
             json.WriteNumber("original_event_bytes", payload.Length);
-            json.WriteBoolean("original_event_truncated", kept.Length < payload.Length);
+            json.WriteBoolean("original_event_truncated", truncated);
             json.WriteEndObject();
         }
 

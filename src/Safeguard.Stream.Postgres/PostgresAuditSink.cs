@@ -1,4 +1,3 @@
-using System.Text;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -112,7 +111,7 @@ public sealed class PostgresAuditSink(NpgsqlDataSource dataSource, Classificatio
 
         if (dead.Count > 0)
         {
-            var maxChars = options.Value.DeadLetterPayloadChars;
+            var maxBytes = options.Value.DeadLetterPayloadBytes;
             var args = new
             {
                 sources = dead.Select(d => d.Source.SourceName).ToArray(),
@@ -122,7 +121,7 @@ public sealed class PostgresAuditSink(NpgsqlDataSource dataSource, Classificatio
                 revIds = dead.Select(d => d.Edit?.RevId).ToArray(),
                 reasons = dead.Select(d => d.Reason).ToArray(),
                 details = dead.Select(d => d.Detail).ToArray(),
-                payloads = dead.Select(d => Payload(d.Source.Payload, maxChars)).ToArray(),
+                payloads = dead.Select(d => Payload(d.Source.Payload, maxBytes)).ToArray(),
             };
             await connection.ExecuteAsync(new CommandDefinition(InsertDeadLetters, args, transaction, cancellationToken: cancellationToken));
         }
@@ -130,15 +129,7 @@ public sealed class PostgresAuditSink(NpgsqlDataSource dataSource, Classificatio
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private static string? Payload(ReadOnlyMemory<byte> payload, int maxChars)
-    {
-        if (maxChars == 0 || payload.IsEmpty)
-        {
-            return null;
-        }
-
-        // Postgres text cannot hold NUL; bad payloads may contain anything.
-        var text = Encoding.UTF8.GetString(payload.Span).Replace('\0', '\uFFFD');
-        return text.Length <= maxChars ? text : text[..maxChars];
-    }
+    /// <summary>Postgres text cannot hold NUL, and bad payloads may contain anything.</summary>
+    private static string? Payload(ReadOnlyMemory<byte> payload, int maxBytes) =>
+        DeadLetterPayload.Cut(payload.Span, maxBytes).Text?.Replace('\0', '\uFFFD');
 }

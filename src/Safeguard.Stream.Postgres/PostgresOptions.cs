@@ -10,9 +10,12 @@ public sealed class PostgresOptions
     [Required]
     public string ConnectionString { get; set; } = string.Empty;
 
-    /// <summary>Characters of a bad payload kept with its dead letter (enough to see what it was).</summary>
+    /// <summary>
+    /// UTF-8 bytes of a bad payload kept with its dead letter (enough to see what it was), cut on a character boundary
+    /// by the same rule as the Kafka dead-letter event's (<c>DeadLetterPayload</c>); 0 keeps none.
+    /// </summary>
     [Range(0, 1_000_000)]
-    public int DeadLetterPayloadChars { get; set; } = 4_096;
+    public int DeadLetterPayloadBytes { get; set; } = 4_096;
 
     /// <summary>
     /// Months of classifications kept besides the current one: <c>safeguard db prune</c> drops the monthly partitions

@@ -39,6 +39,21 @@ public sealed class PostgresAuditSinkTests(PostgresClusterFixture postgres)
     }
 
     [Fact]
+    public async Task WriteAsync_LongDeadLetterPayload_KeepsAtMostTheCapInBytesOnACharacterBoundary()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var dataSource = await postgres.CreateMigratedDatabaseAsync(ct);
+        // 3-byte characters: a cap of 10 bytes holds three of them (9 bytes), not 10 characters (the old unit).
+        var payload = Encoding.UTF8.GetBytes(new string('€', 50));
+        var sut = Sink(dataSource, new PostgresOptions { DeadLetterPayloadBytes = 10 });
+
+        await sut.WriteAsync([new DeadLetteredResult(new SourceEvent(1, "test", "1", payload), null, "malformed_json", "x")], ct);
+
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        Assert.Equal("€€€", await connection.QuerySingleAsync<string>("select payload from safeguard.dead_letters"));
+    }
+
+    [Fact]
     public async Task WriteAsync_RevisionsOfTwoMonths_LandInTheirMonthsPartitions()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -60,6 +60,6 @@ internal static class TestResults
 
     public static ClassifiedResult Classified(long sequence, long rev, params PolicyVerdict[] verdicts) => Classified(sequence, Edit(rev), verdicts);
 
-    public static PostgresAuditSink Sink(NpgsqlDataSource dataSource) =>
-        new(dataSource, new ClassificationPartitions(dataSource), Options.Create(new PostgresOptions()));
+    public static PostgresAuditSink Sink(NpgsqlDataSource dataSource, PostgresOptions? options = null) =>
+        new(dataSource, new ClassificationPartitions(dataSource), Options.Create(options ?? new PostgresOptions()));
 }
