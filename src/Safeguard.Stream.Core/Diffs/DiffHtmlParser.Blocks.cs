@@ -264,20 +264,8 @@ public static partial class DiffHtmlParser
                 case "script" or "style" when !token.SelfClosing:
                     _skip++;
                     break;
-                case "ins" when !token.SelfClosing:
-                    CloseFragment();
-                    _ins++;
-                    break;
-                case "del" when !token.SelfClosing:
-                    CloseFragment();
-                    _del++;
-                    break;
                 default:
-                    if (IsBreak(name))
-                    {
-                        Separate();
-                    }
-
+                    Mark(name, token.SelfClosing ? 0 : 1);
                     break;
             }
 
@@ -315,24 +303,33 @@ public static partial class DiffHtmlParser
                 case "a" or "script" or "style" when _skip > 0:
                     _skip--;
                     break;
-                case "ins" when _ins > 0:
-                    CloseFragment();
-                    _ins--;
-                    break;
-                case "del" when _del > 0:
-                    CloseFragment();
-                    _del--;
-                    break;
                 default:
-                    if (IsBreak(name))
-                    {
-                        Separate();
-                    }
-
+                    Mark(name, -1);
                     break;
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// An <c>ins</c>/<c>del</c> tag opens (<paramref name="step"/> 1) or closes (-1) a changed fragment; 0 is a
+        /// self-closing one, which changes nothing. Any other tag that breaks a line separates the text.
+        /// </summary>
+        private void Mark(string name, int step)
+        {
+            if (name is "ins" or "del")
+            {
+                ref var open = ref name == "ins" ? ref _ins : ref _del;
+                if (step > 0 || (step < 0 && open > 0))
+                {
+                    CloseFragment();
+                    open += step;
+                }
+            }
+            else if (IsBreak(name))
+            {
+                Separate();
+            }
         }
 
         private void AppendText(string text)

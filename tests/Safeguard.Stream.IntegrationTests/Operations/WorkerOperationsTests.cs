@@ -98,8 +98,11 @@ public sealed partial class WorkerOperationsTests(LocalServicesFixture services)
         var baseUrl = $"http://127.0.0.1:{port}";
 
         var metrics = await WaitForAsync(http, baseUrl + "/metrics",
+            // Deliveries are counted when Kafka acknowledges them, after the verdicts: on a loaded machine a batch may
+            // still be retried (a message timeout) when the last verdict is counted.
             (status, body) => status == HttpStatusCode.OK && Sample(body, "safeguard_stream_events_received_total") >= 300 &&
-                              Sample(body, "safeguard_stream_verdicts_total") >= 2 * edits.InScope.Count,
+                              Sample(body, "safeguard_stream_verdicts_total") >= 2 * edits.InScope.Count &&
+                              Sample(body, "safeguard_stream_kafka_deliveries_total") >= 2 * edits.InScope.Count,
             worker, ct);
         var (aliveStatus, _) = await GetAsync(http, baseUrl + "/alive", ct);
         var health = await WaitForAsync(http, baseUrl + "/health", (status, _) => status == HttpStatusCode.OK, worker, ct);
