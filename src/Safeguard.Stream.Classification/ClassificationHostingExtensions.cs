@@ -5,19 +5,22 @@ using Safeguard.Stream.Classification;
 using Safeguard.Stream.Classification.Evaluation;
 using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Classification.Policies;
+using Safeguard.Stream.Core.Hosting;
+using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Policies;
 
 namespace Microsoft.Extensions.Hosting;
 
 public static class ClassificationHostingExtensions
 {
-    /// <summary>Policies (loaded and checked at start) and the model client.</summary>
+    /// <summary>Policies (loaded and checked at start), the model client and the model server's readiness check.</summary>
     public static IHostApplicationBuilder AddSafeguardClassification(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<PoliciesOptions>().BindConfiguration(PoliciesOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmOptions>, LlmOptionsValidator>());
+        builder.Services.AddValidatedOptions<PoliciesOptions, PoliciesOptionsValidator>(PoliciesOptions.SectionName);
+        builder.Services.AddValidatedOptions<LlmOptions, LlmOptionsValidator>(LlmOptions.SectionName);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmOptions>, LlmOptionsCustomValidator>());
+        builder.Services.TryAddSafeguardTelemetry();
         // One limiter for every (edit, policy) request of the process; its CurrentLimit and InFlight are for metrics.
         builder.Services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<LlmOptions>>().Value.CreateLimiter());
         builder.Services.TryAddSingleton<PolicyCatalog>();
@@ -25,13 +28,16 @@ public static class ClassificationHostingExtensions
         builder.Services.TryAddSingleton<LlmServerStatus>();
         builder.Services.TryAddSingleton<SafeguardClassifierClient>();
         builder.Services.TryAddSingleton<EvalRunner>();
+        builder.Services.AddHttpClient(LlmHealthCheck.HttpClientName, http => http.Timeout = ComponentRegistration.HealthProbeTimeout);
+        builder.Services.AddHealthChecks().AddCheck<LlmHealthCheck>(LlmHealthCheck.Name, tags: [ComponentRegistration.ReadyTag]);
         return builder;
     }
 
+    /// <summary>The classification stage and the probe of the model server's queue that sizes its concurrency.</summary>
     public static IHostApplicationBuilder AddSafeguardClassificationStage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddHostedService<ClassificationStage>();
+        builder.Services.AddPipelineStage<ClassificationStage>(PipelinePosition.Classification);
         builder.Services.AddHttpClient(VllmSchedulerProbe.HttpClientName);
         builder.Services.AddHostedService<VllmSchedulerProbe>();
         return builder;

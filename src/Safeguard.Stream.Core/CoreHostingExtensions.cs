@@ -1,25 +1,23 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Safeguard.Stream.Core.Hosting;
 using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Policies;
 using Safeguard.Stream.Core.Redaction;
 using Safeguard.Stream.Core.Routing;
-using Safeguard.Stream.Core.Telemetry;
 
 namespace Microsoft.Extensions.Hosting;
 
 public static class CoreHostingExtensions
 {
-    /// <summary>Shared pipeline state (channels, watermark, tally, telemetry) and the routing stage.</summary>
+    /// <summary>Shared pipeline state (channels, watermark, tally, telemetry), the router and the redactor.</summary>
     public static IHostApplicationBuilder AddSafeguardCore(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<FilterOptions>().BindConfiguration(FilterOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddMetrics();
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton<SafeguardTelemetry>();
+        builder.Services.AddValidatedOptions<PipelineOptions, PipelineOptionsValidator>(PipelineOptions.SectionName);
+        builder.Services.AddValidatedOptions<FilterOptions, FilterOptionsValidator>(FilterOptions.SectionName);
+        builder.Services.TryAddSafeguardTelemetry();
         builder.Services.TryAddSingleton<PipelineChannels>();
         builder.Services.TryAddSingleton<CompletionWatermark>();
         builder.Services.TryAddSingleton<PipelineTally>();
@@ -32,18 +30,18 @@ public static class CoreHostingExtensions
         return builder;
     }
 
-    /// <summary>Registers the publish stage. Call after the sinks are registered, first among stages, so it stops last.</summary>
+    /// <summary>The publish stage, last in the flow: it starts first and stops last, after the stages before it drained.</summary>
     public static IHostApplicationBuilder AddSafeguardPublishStage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddHostedService<PublishStage>();
+        builder.Services.AddPipelineStage<PublishStage>(PipelinePosition.Publish);
         return builder;
     }
 
     public static IHostApplicationBuilder AddSafeguardRoutingStage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddHostedService<RoutingStage>();
+        builder.Services.AddPipelineStage<RoutingStage>(PipelinePosition.Routing);
         return builder;
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Safeguard.Stream.EventStreams;
 
@@ -52,4 +53,9 @@ public sealed class SourceOptions
     /// <summary>Name under which the resume position is checkpointed.</summary>
     [Required]
     public string CheckpointName { get; set; } = "eventstreams";
+}
+
+[OptionsValidator]
+internal sealed partial class SourceOptionsValidator : IValidateOptions<SourceOptions>
+{
 }

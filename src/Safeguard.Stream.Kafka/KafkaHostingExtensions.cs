@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Safeguard.Stream.Core.Hosting;
 using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Redaction;
 using Safeguard.Stream.Kafka;
@@ -7,13 +9,17 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class KafkaHostingExtensions
 {
+    /// <summary>The verdict producer (a result sink and the redaction publisher) and the cluster's readiness check.</summary>
     public static IHostApplicationBuilder AddSafeguardKafka(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddValidatedOptions<KafkaOptions, KafkaOptionsValidator>(KafkaOptions.SectionName);
+        builder.Services.TryAddSafeguardTelemetry();
         builder.Services.AddSingleton<KafkaVerdictSink>();
         builder.Services.AddSingleton<IResultSink>(sp => sp.GetRequiredService<KafkaVerdictSink>());
         builder.Services.AddSingleton<IRedactionPublisher>(sp => sp.GetRequiredService<KafkaVerdictSink>());
+        builder.Services.TryAddSingleton<KafkaHealthCheck>();
+        builder.Services.AddHealthChecks().AddCheck<KafkaHealthCheck>(KafkaHealthCheck.Name, tags: [ComponentRegistration.ReadyTag]);
         return builder;
     }
 }

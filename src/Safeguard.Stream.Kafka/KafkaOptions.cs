@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Safeguard.Stream.Kafka;
 
@@ -40,4 +41,9 @@ public sealed class KafkaOptions
 
     /// <summary>Extra librdkafka settings (e.g. <c>security.protocol</c>, <c>sasl.mechanism</c>); secrets via environment.</summary>
     public IDictionary<string, string> Producer { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+}
+
+[OptionsValidator]
+internal sealed partial class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
+{
 }

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Safeguard.Stream.Core.Diffs;
-using Safeguard.Stream.Core.Telemetry;
+using Safeguard.Stream.Core.Hosting;
+using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.MediaWiki;
 
 namespace Microsoft.Extensions.Hosting;
@@ -21,11 +22,9 @@ public static partial class MediaWikiHostingExtensions
     public static IHostApplicationBuilder AddSafeguardMediaWiki(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<MediaWikiOptions>().BindConfiguration(MediaWikiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MediaWikiOptions>, MediaWikiOptionsValidator>());
-        builder.Services.AddMetrics();
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton<SafeguardTelemetry>();
+        builder.Services.AddValidatedOptions<MediaWikiOptions, MediaWikiOptionsValidator>(MediaWikiOptions.SectionName);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MediaWikiOptions>, MediaWikiOptionsCustomValidator>());
+        builder.Services.TryAddSafeguardTelemetry();
         builder.Services.TryAddSingleton<ITokenCounter, O200kTokenCounter>();
         builder.Services.TryAddSingleton<WikiRateLimiters>();
         builder.Services.TryAddTransient<WikiApiAttemptHandler>();
@@ -57,7 +56,7 @@ public static partial class MediaWikiHostingExtensions
     public static IHostApplicationBuilder AddSafeguardEnrichmentStage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddHostedService<EnrichmentStage>();
+        builder.Services.AddPipelineStage<EnrichmentStage>(PipelinePosition.Enrichment);
         return builder;
     }
 

@@ -108,8 +108,13 @@ public sealed class MediaWikiOptions
     public int MaxDiffTokens { get; set; } = 2_000;
 }
 
+[OptionsValidator]
+internal sealed partial class MediaWikiOptionsValidator : IValidateOptions<MediaWikiOptions>
+{
+}
+
 /// <summary>Cross-field rules of <see cref="MediaWikiOptions"/>; each failure names its key.</summary>
-public sealed partial class MediaWikiOptionsValidator : IValidateOptions<MediaWikiOptions>
+internal sealed partial class MediaWikiOptionsCustomValidator : IValidateOptions<MediaWikiOptions>
 {
     public ValidateOptionsResult Validate(string? name, MediaWikiOptions options)
     {

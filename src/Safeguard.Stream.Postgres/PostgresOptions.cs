@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Safeguard.Stream.Postgres;
 
@@ -28,4 +29,9 @@ public sealed class PostgresOptions
     /// <summary>Monthly partitions <c>safeguard db prune</c> creates ahead of the current month (writes create missing ones too).</summary>
     [Range(0, 120)]
     public int PartitionsAhead { get; set; } = 3;
+}
+
+[OptionsValidator]
+internal sealed partial class PostgresOptionsValidator : IValidateOptions<PostgresOptions>
+{
 }

@@ -139,8 +139,13 @@ public enum LlmPolicyRole
     System,
 }
 
+[OptionsValidator]
+internal sealed partial class LlmOptionsValidator : IValidateOptions<LlmOptions>
+{
+}
+
 /// <summary>Cross-field rules of <see cref="LlmOptions"/>.</summary>
-public sealed class LlmOptionsValidator : IValidateOptions<LlmOptions>
+internal sealed class LlmOptionsCustomValidator : IValidateOptions<LlmOptions>
 {
     public ValidateOptionsResult Validate(string? name, LlmOptions options)
     {

@@ -16,6 +16,11 @@ public sealed class PoliciesOptions
     public IList<string> Enabled { get; } = [];
 }
 
+[OptionsValidator]
+internal sealed partial class PoliciesOptionsValidator : IValidateOptions<PoliciesOptions>
+{
+}
+
 /// <summary>Loads the policy folder once at start; any error stops the worker with the file and problem named.</summary>
 public sealed class PolicyCatalog : IPolicyCatalog
 {

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Safeguard.Stream.Core.Pipeline;
 
@@ -25,4 +26,9 @@ public sealed class PipelineOptions
 
     /// <summary>Longest a partial batch waits for more results before it is written.</summary>
     public TimeSpan PublishBatchDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+}
+
+[OptionsValidator]
+internal sealed partial class PipelineOptionsValidator : IValidateOptions<PipelineOptions>
+{
 }

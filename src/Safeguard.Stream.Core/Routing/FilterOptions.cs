@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Safeguard.Stream.Core.Routing;
 
@@ -50,6 +51,11 @@ public sealed class FilterOptions
 
     /// <summary>Overrides by wiki id (e.g. <c>Safeguard:Filters:PerWiki:dewiki:MaxEditCount</c>).</summary>
     public IDictionary<string, WikiFilterOptions> PerWiki { get; } = new Dictionary<string, WikiFilterOptions>(StringComparer.OrdinalIgnoreCase);
+}
+
+[OptionsValidator]
+internal sealed partial class FilterOptionsValidator : IValidateOptions<FilterOptions>
+{
 }
 
 /// <summary>One wiki's overrides; anything left null falls back to the global setting.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Safeguard.Stream.Core.Hosting;
 using Safeguard.Stream.Kafka.Source;
 
 namespace Microsoft.Extensions.Hosting;
@@ -9,7 +10,8 @@ public static class KafkaSourceHostingExtensions
     public static IHostApplicationBuilder AddSafeguardKafkaSource(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<KafkaSourceOptions>().BindConfiguration(KafkaSourceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddValidatedOptions<KafkaSourceOptions, KafkaSourceOptionsValidator>(KafkaSourceOptions.SectionName);
+        builder.Services.TryAddSafeguardTelemetry();
         builder.Services.AddSingleton<KafkaEventSource>();
         return builder;
     }

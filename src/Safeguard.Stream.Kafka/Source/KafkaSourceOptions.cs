@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Safeguard.Stream.Kafka.Source;
 
@@ -32,4 +33,9 @@ public sealed class KafkaSourceOptions
 
     /// <summary>Extra librdkafka consumer settings (security, SASL); secrets via environment.</summary>
     public IDictionary<string, string> Consumer { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+}
+
+[OptionsValidator]
+internal sealed partial class KafkaSourceOptionsValidator : IValidateOptions<KafkaSourceOptions>
+{
 }

@@ -33,7 +33,6 @@ internal static class ClassifyCommand
 
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
             SafeguardHost.Configure(builder);
-            builder.Services.AddSingleton(TimeProvider.System);
             builder.AddSafeguardClassification();
             builder.AddSafeguardMediaWiki();
             using var host = builder.Build();

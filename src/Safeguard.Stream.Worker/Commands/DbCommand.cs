@@ -69,7 +69,6 @@ internal static class DbCommand
 
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
             SafeguardHost.Configure(builder);
-            builder.Services.AddSingleton(TimeProvider.System);
             builder.AddSafeguardPostgres();
             builder.AddSafeguardKafka();
             builder.Services.AddSingleton<RevisionRedactor>();
@@ -99,7 +98,6 @@ internal static class DbCommand
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
         SafeguardHost.Configure(builder);
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.AddSafeguardPostgres();
         var host = builder.Build();
         return host;

@@ -94,7 +94,6 @@ internal static class EvalCommand
         }
 
         SafeguardHost.Configure(builder, overrides);
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.AddSafeguardClassification();
         using var host = builder.Build();
 

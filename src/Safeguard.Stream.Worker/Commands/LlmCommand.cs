@@ -23,7 +23,6 @@ internal static class LlmCommand
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
             SafeguardHost.Configure(builder);
-            builder.Services.AddSingleton(TimeProvider.System);
             builder.AddSafeguardClassification();
             using var host = builder.Build();
 

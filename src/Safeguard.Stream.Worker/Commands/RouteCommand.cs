@@ -35,7 +35,7 @@ internal static class RouteCommand
             SafeguardHost.Configure(builder, new Dictionary<string, string?> { ["Safeguard:Source:File"] = file.FullName }, configFile?.FullName);
             builder.AddSafeguardClassification();
             builder.AddSafeguardCore();
-            builder.Services.AddOptions<SourceOptions>().BindConfiguration(SourceOptions.SectionName).ValidateDataAnnotations();
+            builder.AddSafeguardEventStreams();
             using var host = builder.Build();
 
             var triage = new EditTriage(host.Services.GetRequiredService<EditRouter>(), host.Services.GetRequiredService<IOptions<FilterOptions>>().Value);

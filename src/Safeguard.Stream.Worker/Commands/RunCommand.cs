@@ -2,7 +2,10 @@ using System.CommandLine;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Safeguard.Stream.Classification.Llm;
+using Safeguard.Stream.Core.Hosting;
 using Safeguard.Stream.Kafka;
+using Safeguard.Stream.Postgres;
 using Safeguard.Stream.Worker.Hosting;
 
 namespace Safeguard.Stream.Worker.Commands;
@@ -19,11 +22,9 @@ internal static class RunCommand
             SafeguardHost.Configure(builder, logsToStdout: true);
             SafeguardHost.AddPipeline(builder);
             builder.AddSafeguardObservability(prometheus: true);
-            builder.AddSafeguardHealthChecks();
             // Probes reach /alive and /health on an internal port; HealthHost narrows the bind (tests use 127.0.0.1).
-            var port = builder.Configuration.GetValue("Safeguard:Telemetry:HealthPort", 8081);
-            var host = builder.Configuration.GetValue("Safeguard:Telemetry:HealthHost", "0.0.0.0");
-            builder.WebHost.UseUrls($"http://{host}:{port}");
+            var telemetry = TelemetryOptions.From(builder.Configuration);
+            builder.WebHost.UseUrls($"http://{telemetry.HealthHost}:{telemetry.HealthPort}");
             await using var app = builder.Build();
 
             // Fail fast, naming the dependency, rather than starting a worker that cannot make progress.
@@ -32,7 +33,7 @@ internal static class RunCommand
             app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = _ => false });
             app.MapHealthChecks("/health", new HealthCheckOptions
             {
-                Predicate = check => check.Tags.Contains(SafeguardHealthChecks.ReadyTag),
+                Predicate = check => check.Tags.Contains(ComponentRegistration.ReadyTag),
                 ResponseWriter = WriteHealthAsync,
             });
             app.MapPrometheusScrapingEndpoint("/metrics");
@@ -75,24 +76,23 @@ internal static class RunCommand
         }
     }
 
-    /// <summary>The readiness checks of <see cref="SafeguardHealthChecks"/>, each failure naming the setting to look at.</summary>
+    /// <summary>The readiness checks the components registered, each failure naming the setting to look at.</summary>
     private static async Task PreflightAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var kafka = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
-        (string Dependency, IHealthCheck Check)[] checks =
+        var registered = services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations.ToDictionary(r => r.Name, StringComparer.Ordinal);
+        (string Dependency, string Check)[] checks =
         [
-            ("Postgres is unreachable (Safeguard:Postgres:ConnectionString)",
-                ActivatorUtilities.CreateInstance<SafeguardHealthChecks.PostgresHealthCheck>(services)),
+            ("Postgres is unreachable (Safeguard:Postgres:ConnectionString)", PostgresHealthCheck.Name),
             // With the API key (vLLM started with --api-key refuses /v1 without it); the description names the setting:
             // Safeguard:Llm:Endpoint (unreachable, not an OpenAI API), :ApiKey (401/403) or :Model (not served).
-            ("the model server check failed",
-                ActivatorUtilities.CreateInstance<SafeguardHealthChecks.LlmHealthCheck>(services)),
-            ($"Kafka is unreachable (Safeguard:Kafka:BootstrapServers={kafka.BootstrapServers})",
-                services.GetRequiredService<SafeguardHealthChecks.KafkaHealthCheck>()),
+            ("the model server check failed", LlmHealthCheck.Name),
+            ($"Kafka is unreachable (Safeguard:Kafka:BootstrapServers={kafka.BootstrapServers})", KafkaHealthCheck.Name),
         ];
-        foreach (var (dependency, check) in checks)
+        foreach (var (dependency, name) in checks)
         {
-            var result = await check.CheckHealthAsync(new HealthCheckContext(), cancellationToken);
+            var registration = registered[name];
+            var result = await registration.Factory(services).CheckHealthAsync(new HealthCheckContext { Registration = registration }, cancellationToken);
             if (result.Status != HealthStatus.Healthy)
             {
                 throw new DependencyUnavailableException($"{dependency}: {result.Description}");

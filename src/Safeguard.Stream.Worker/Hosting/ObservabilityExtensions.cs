@@ -6,9 +6,9 @@ using Safeguard.Stream.Core.Telemetry;
 namespace Safeguard.Stream.Worker.Hosting;
 
 /// <summary>
-/// OpenTelemetry for the worker: our meter plus the libraries' own (HttpClient, Npgsql, Polly, runtime) — enabled,
-/// not duplicated — exported for Prometheus at <c>/metrics</c> and, when <c>Safeguard:Telemetry:OtlpEndpoint</c> is
-/// set, over OTLP together with traces.
+/// OpenTelemetry for the worker: our meter plus the libraries' own (HttpClient, Polly, runtime; Npgsql's are added by
+/// the Postgres component) — enabled, not duplicated — exported for Prometheus at <c>/metrics</c> and, when
+/// <c>Safeguard:Telemetry:OtlpEndpoint</c> is set, over OTLP together with traces.
 /// </summary>
 internal static class ObservabilityExtensions
 {
@@ -17,12 +17,12 @@ internal static class ObservabilityExtensions
 
     public static void AddSafeguardObservability(this IHostApplicationBuilder builder, bool prometheus)
     {
-        var otlp = builder.Configuration["Safeguard:Telemetry:OtlpEndpoint"];
+        var otlp = TelemetryOptions.From(builder.Configuration).OtlpUri;
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("safeguard-stream"));
         otel.WithMetrics(metrics =>
         {
-            metrics.AddMeter(SafeguardTelemetry.Name, "System.Net.Http", "Npgsql", "Polly");
+            metrics.AddMeter(SafeguardTelemetry.Name, "System.Net.Http", "Polly");
             metrics.AddRuntimeInstrumentation();
             metrics.AddView(instrument => instrument.Unit == "s" ? new ExplicitBucketHistogramConfiguration { Boundaries = s_secondsBuckets } : null);
             if (prometheus)
@@ -30,19 +30,19 @@ internal static class ObservabilityExtensions
                 metrics.AddPrometheusExporter();
             }
 
-            if (!string.IsNullOrEmpty(otlp))
+            if (otlp is not null)
             {
-                metrics.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));
+                metrics.AddOtlpExporter(o => o.Endpoint = otlp);
             }
         });
 
-        if (!string.IsNullOrEmpty(otlp))
+        if (otlp is not null)
         {
             // Traces leave the process only through OTLP; without an endpoint no spans are recorded at all.
             otel.WithTracing(tracing => tracing
-                .AddSource(SafeguardTelemetry.Name, "Npgsql")
+                .AddSource(SafeguardTelemetry.Name)
                 .AddHttpClientInstrumentation()
-                .AddOtlpExporter(o => o.Endpoint = new Uri(otlp)));
+                .AddOtlpExporter(o => o.Endpoint = otlp));
         }
     }
 }

@@ -1,18 +1,14 @@
+using System.Reflection;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
-using Safeguard.Stream.Classification.Llm;
-using Safeguard.Stream.Classification.Policies;
+using Safeguard.Stream.Core.Hosting;
 using Safeguard.Stream.Core.Pipeline;
-using Safeguard.Stream.Core.Routing;
 using Safeguard.Stream.EventStreams;
-using Safeguard.Stream.Kafka;
 using Safeguard.Stream.Kafka.Source;
-using Safeguard.Stream.MediaWiki;
-using Safeguard.Stream.Postgres;
 
 namespace Safeguard.Stream.Worker.Hosting;
 
-/// <summary>The composition root: configuration sources and the pipeline's components in stop order.</summary>
+/// <summary>The composition root: configuration sources, logging and the pipeline's components.</summary>
 internal static class SafeguardHost
 {
     /// <summary>
@@ -56,20 +52,16 @@ internal static class SafeguardHost
     private static void ConfigureLogging(IHostApplicationBuilder builder, bool logsToStdout)
     {
         builder.Logging.ClearProviders();
+        // Npgsql logs every command at Information (it logged nothing before the data source got the host's logger
+        // factory); Warning by default, before the Logging section so that Logging:LogLevel:Npgsql can raise it.
+        builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Extensions.Http", LogLevel.Warning);
 
         var toTerminal = logsToStdout ? !Console.IsOutputRedirected : !Console.IsErrorRedirected;
-        var format = builder.Configuration["Safeguard:Telemetry:LogFormat"]?.Trim().ToLowerInvariant();
-        var text = format switch
-        {
-            "text" => true,
-            "ecs" => false,
-            null or "" or "auto" => toTerminal,
-            _ => throw new OptionsValidationException("Safeguard:Telemetry", typeof(object),
-                [$"Safeguard:Telemetry:LogFormat must be auto, text or ecs, got '{format}'"]),
-        };
+        var forced = TelemetryOptions.From(builder.Configuration).TextLogs;
+        var text = forced ?? toTerminal;
 
         builder.Logging.AddConsole(o =>
         {
@@ -89,25 +81,29 @@ internal static class SafeguardHost
             });
         }
 
-        if (text && format is null or "" or "auto")
+        if (text && forced is null)
         {
             builder.Logging.AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning);
         }
     }
 
-    /// <summary>Every stage, registered sinks-first so the host stops the source first and the rest drain.</summary>
+    /// <summary>
+    /// Every component and stage, in any order: each <c>Add…</c> registers what it uses (options, clients, health
+    /// check, telemetry), and <see cref="PipelineStages"/> starts the stages sinks first and stops the source first,
+    /// by their place in the flow, so the rest drain.
+    /// </summary>
     public static void AddPipeline(IHostApplicationBuilder builder)
     {
-        builder.AddSafeguardClassification();
         builder.AddSafeguardCore();
-        builder.AddSafeguardPostgres();
-        builder.AddSafeguardKafka();
+        builder.AddSafeguardClassification();
         builder.AddSafeguardMediaWiki();
-        builder.AddSafeguardPublishStage();
-        builder.AddSafeguardClassificationStage();
-        builder.AddSafeguardEnrichmentStage();
-        builder.AddSafeguardRoutingStage();
+        builder.AddSafeguardKafka();
+        builder.AddSafeguardPostgres();
         AddSource(builder);
+        builder.AddSafeguardRoutingStage();
+        builder.AddSafeguardEnrichmentStage();
+        builder.AddSafeguardClassificationStage();
+        builder.AddSafeguardPublishStage();
         builder.Services.Configure<HostOptions>(o =>
         {
             o.ShutdownTimeout = TimeSpan.FromSeconds(30);
@@ -140,23 +136,15 @@ internal static class SafeguardHost
                 break;
         }
 
-        builder.Services.AddHostedService<SourceStage>();
+        builder.Services.AddPipelineStage<SourceStage>(PipelinePosition.Source);
     }
 
-    /// <summary>Maps an options type to its configuration section, so a bad value is reported with its full key.</summary>
-    public static string SectionOf(Type? optionsType) => optionsType?.Name switch
-    {
-        nameof(SourceOptions) => SourceOptions.SectionName,
-        nameof(FilterOptions) => FilterOptions.SectionName,
-        nameof(MediaWikiOptions) => MediaWikiOptions.SectionName,
-        nameof(LlmOptions) => LlmOptions.SectionName,
-        nameof(PoliciesOptions) => PoliciesOptions.SectionName,
-        nameof(KafkaOptions) => KafkaOptions.SectionName,
-        nameof(PostgresOptions) => PostgresOptions.SectionName,
-        nameof(PipelineOptions) => PipelineOptions.SectionName,
-        nameof(KafkaSourceOptions) => KafkaSourceOptions.SectionName,
-        _ => "Safeguard",
-    };
+    /// <summary>
+    /// The configuration section of an options type (its <c>SectionName</c>), for failures that do not name their key
+    /// themselves; those of the components' validators already do (<see cref="ComponentRegistration.AddValidatedOptions"/>).
+    /// </summary>
+    public static string SectionOf(Type? optionsType) =>
+        optionsType?.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string ?? "Safeguard";
 
     public static string Describe(OptionsValidationException ex) =>
         string.Join(Environment.NewLine, ex.Failures.Select(f => f.StartsWith("Safeguard:", StringComparison.Ordinal) || f.Contains(": error:", StringComparison.Ordinal)
