@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Polly;
 using Safeguard.Stream.Classification;
 using Safeguard.Stream.Classification.Evaluation;
 using Safeguard.Stream.Classification.Llm;
@@ -13,6 +14,13 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class ClassificationHostingExtensions
 {
+    /// <summary>
+    /// The classification stage's hold of an edit while the model server is down or misconfigured (the outage backoff
+    /// from 1 s, unbounded). One request's transient failures are retried by the client's transport layer
+    /// (<c>MaxRetries</c>), unusable answers by its answer loop (<c>MaxAttempts</c>); this is the only layer for outages.
+    /// </summary>
+    public const string ClassificationOutagePipelineKey = "safeguard-classify-outage";
+
     /// <summary>Policies (loaded and checked at start), the model client and the model server's readiness check.</summary>
     public static IHostApplicationBuilder AddSafeguardClassification(this IHostApplicationBuilder builder)
     {
@@ -37,6 +45,8 @@ public static class ClassificationHostingExtensions
     public static IHostApplicationBuilder AddSafeguardClassificationStage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddResiliencePipeline(
+            ClassificationOutagePipelineKey, (pipeline, context) => ClassificationStage.ConfigureOutageRetry(pipeline, context.ServiceProvider));
         builder.Services.AddPipelineStage<ClassificationStage>(PipelinePosition.Classification);
         builder.Services.AddHttpClient(VllmSchedulerProbe.HttpClientName);
         builder.Services.AddHostedService<VllmSchedulerProbe>();

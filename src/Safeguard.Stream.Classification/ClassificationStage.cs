@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Policies;
@@ -18,7 +21,10 @@ namespace Safeguard.Stream.Classification;
 /// nothing is dropped) until it answers again. So does a server that refuses every request for a configuration
 /// reason (wrong API key, unknown model, wrong endpoint: <see cref="LlmServerProblem"/>): classification pauses with
 /// no verdict and no dead letter, so the checkpoint does not move, and resumes by itself once the server accepts the
-/// requests. Only a request the server rejects for itself (another 4xx) dead-letters that edit.
+/// requests. Only a request the server rejects for itself (another 4xx) dead-letters that edit. The wait is the outage
+/// backoff (<see cref="OutageBackoff"/> from 1 s, the pipeline
+/// <see cref="ClassificationHostingExtensions.ClassificationOutagePipelineKey"/>); it is the only layer that retries
+/// an outage, after the client's transport retries for one request have given up.
 /// </summary>
 public sealed partial class ClassificationStage(
     PipelineChannels channels,
@@ -26,9 +32,35 @@ public sealed partial class ClassificationStage(
     IOptions<LlmOptions> options,
     TimeProvider timeProvider,
     SafeguardTelemetry telemetry,
+    [FromKeyedServices(ClassificationHostingExtensions.ClassificationOutagePipelineKey)] ResiliencePipeline outageRetry,
     ILogger<ClassificationStage> logger) : BackgroundService
 {
-    private static readonly TimeSpan s_maxOutageBackoff = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// The outage retry: a model server that is unavailable (<see cref="LlmUnavailableException"/>) or refuses every
+    /// request for a configuration reason (<see cref="LlmMisconfiguredException"/>) is asked again, without end, until it answers.
+    /// </summary>
+    internal static void ConfigureOutageRetry(ResiliencePipelineBuilder pipeline, IServiceProvider services)
+    {
+        var logger = services.GetRequiredService<ILogger<ClassificationStage>>();
+        var retry = new RetryStrategyOptions
+        {
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is LlmUnavailableException or LlmMisconfiguredException),
+            OnRetry = args =>
+            {
+                // A misconfiguration is logged once per change by LlmServerStatus, not here: every waiting edit lands here.
+                if (args.Outcome.Exception is LlmUnavailableException ex)
+                {
+                    args.Context.Properties.GetValue(OutageBackoff.ActivityKey, null)?.AddException(ex);
+                    Log.ModelUnavailable(logger, ex.Message, args.RetryDelay);
+                }
+
+                return default;
+            },
+        };
+        OutageBackoff.Apply(retry, TimeSpan.FromSeconds(1));
+        pipeline.AddRetry(retry);
+        OutageBackoff.UseStageLogging(pipeline, services);
+    }
 
     /// <summary>The shared limit on model requests (for metrics: <c>CurrentLimit</c>, <c>InFlight</c>).</summary>
     public AdaptiveConcurrencyLimiter Limiter => client.Limiter;
@@ -100,31 +132,24 @@ public sealed partial class ClassificationStage(
 
     private async Task<PolicyOutcome> ClassifyPolicyAsync(Policy policy, EnrichedEdit edit, Activity? activity, CancellationToken cancellationToken)
     {
-        var backoff = TimeSpan.FromSeconds(1);
-        while (true)
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(OutageBackoff.ActivityKey, activity);
+        try
         {
-            try
-            {
-                var verdict = await client.ClassifyAsync(policy, new ClassificationRequest(edit.Edit, edit.Diff), cancellationToken);
-                RecordVerdict(policy.Id, verdict);
-                return new PolicyOutcome(policy.Id, verdict, null);
-            }
-            catch (LlmRejectedException ex)
-            {
-                return new PolicyOutcome(policy.Id, null, ex);
-            }
-            catch (Exception ex) when (ex is LlmUnavailableException or LlmMisconfiguredException)
-            {
-                // A misconfiguration is logged once per change by LlmServerStatus, not here: every waiting edit lands in this loop.
-                if (ex is LlmUnavailableException)
-                {
-                    activity?.AddException(ex);
-                    Log.ModelUnavailable(logger, ex.Message, backoff);
-                }
-
-                await Task.Delay(backoff, timeProvider, cancellationToken);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxOutageBackoff.Ticks));
-            }
+            var verdict = await outageRetry.ExecuteAsync(
+                static async (ctx, state) => await state.Client.ClassifyAsync(state.Policy, state.Request, ctx.CancellationToken),
+                context,
+                (Client: client, Policy: policy, Request: new ClassificationRequest(edit.Edit, edit.Diff)));
+            RecordVerdict(policy.Id, verdict);
+            return new PolicyOutcome(policy.Id, verdict, null);
+        }
+        catch (LlmRejectedException ex)
+        {
+            return new PolicyOutcome(policy.Id, null, ex);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Polly;
 using Safeguard.Stream.Core.Hosting;
 using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Policies;
@@ -11,6 +12,12 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class CoreHostingExtensions
 {
+    /// <summary>The publish stage's retry of a batch write to the sinks (<see cref="OutageBackoff"/>, from 200 ms).</summary>
+    public const string PublishSinksPipelineKey = "safeguard-publish-sinks";
+
+    /// <summary>The publish stage's retry of a checkpoint write (<see cref="OutageBackoff"/>, from 200 ms).</summary>
+    public const string PublishCheckpointPipelineKey = "safeguard-publish-checkpoint";
+
     /// <summary>Shared pipeline state (channels, watermark, tally, telemetry), the router and the redactor.</summary>
     public static IHostApplicationBuilder AddSafeguardCore(this IHostApplicationBuilder builder)
     {
@@ -34,6 +41,8 @@ public static class CoreHostingExtensions
     public static IHostApplicationBuilder AddSafeguardPublishStage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddResiliencePipeline(PublishSinksPipelineKey, (pipeline, context) => PublishStage.ConfigureSinkRetry(pipeline, context.ServiceProvider));
+        builder.Services.AddResiliencePipeline(PublishCheckpointPipelineKey, (pipeline, context) => PublishStage.ConfigureCheckpointRetry(pipeline, context.ServiceProvider));
         builder.Services.AddPipelineStage<PublishStage>(PipelinePosition.Publish);
         return builder;
     }

@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 using Safeguard.Stream.Core.Events;
 using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Redaction;
@@ -13,7 +16,9 @@ namespace Safeguard.Stream.MediaWiki;
 /// <summary>
 /// Fetches each routed edit's diff (fitted to the token budget). Hidden, suppressed, missing, refused and empty
 /// revisions become counted skips; unexpected API answers and requests that still fail after the pipeline's retries
-/// become counted dead letters; the stage moves on.
+/// become counted dead letters; the stage moves on. While a wiki is down or shedding load the edit is held and fetched
+/// again (<see cref="OutageBackoff"/> from 1 s, the pipeline <see cref="MediaWikiHostingExtensions.EnrichmentOutagePipelineKey"/>)
+/// for up to <see cref="MediaWikiOptions.OutageWait"/>; the HTTP pipeline under the client retries each request on its own.
 /// </summary>
 public sealed partial class EnrichmentStage(
     PipelineChannels channels,
@@ -22,8 +27,52 @@ public sealed partial class EnrichmentStage(
     TimeProvider timeProvider,
     SafeguardTelemetry telemetry,
     RevisionRedactor redactor,
+    [FromKeyedServices(MediaWikiHostingExtensions.EnrichmentOutagePipelineKey)] ResiliencePipeline<DiffFetchResult> outageRetry,
     ILogger<EnrichmentStage> logger) : BackgroundService
 {
+    private static readonly ResiliencePropertyKey<string> s_domain = new("safeguard.wiki.domain");
+    private static readonly ResiliencePropertyKey<long> s_outageStarted = new("safeguard.wiki.outage_started");
+
+    /// <summary>
+    /// The outage retry: a fetch that failed because the wiki is unavailable, timed out, has its circuit open or is rate
+    /// limited is tried again until <see cref="MediaWikiOptions.OutageWait"/> has passed since the first such failure
+    /// (an outage longer than that dead-letters the edit, with the last failure as its reason).
+    /// </summary>
+    internal static void ConfigureOutageRetry(ResiliencePipelineBuilder<DiffFetchResult> pipeline, IServiceProvider services)
+    {
+        var outageWait = services.GetRequiredService<IOptions<MediaWikiOptions>>().Value.OutageWait;
+        var time = services.GetRequiredService<TimeProvider>();
+        var logger = services.GetRequiredService<ILogger<EnrichmentStage>>();
+        var retry = new RetryStrategyOptions<DiffFetchResult>
+        {
+            ShouldHandle = args =>
+            {
+                if (args.Outcome.Exception is not null ||
+                    args.Outcome.Result.FailureReason is not (DiffFailure.Unavailable or DiffFailure.Timeout or DiffFailure.CircuitOpen or DiffFailure.RateLimited))
+                {
+                    return ValueTask.FromResult(false);
+                }
+
+                if (!args.Context.Properties.TryGetValue(s_outageStarted, out var started))
+                {
+                    started = time.GetTimestamp();
+                    args.Context.Properties.Set(s_outageStarted, started);
+                }
+
+                return ValueTask.FromResult(time.GetElapsedTime(started) < outageWait);
+            },
+            OnRetry = args =>
+            {
+                // The wiki is down or shedding load: hold the edit (backpressure) and try again, rather than dead-letter
+                // every edit of a short outage.
+                Log.WikiUnavailable(logger, args.Context.Properties.GetValue(s_domain, "?"), args.Outcome.Result.FailureReason, args.RetryDelay);
+                return default;
+            },
+        };
+        OutageBackoff.Apply(retry, TimeSpan.FromSeconds(1));
+        pipeline.AddRetry(retry);
+        OutageBackoff.UseStageLogging(pipeline, services);
+    }
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         Exception? failure = null;
@@ -63,18 +112,19 @@ public sealed partial class EnrichmentStage(
     {
         var started = timeProvider.GetTimestamp();
         using var activity = telemetry.ActivitySource.StartActivity("enrich edit", ActivityKind.Internal, routed.TraceParent);
-        var result = await FetchAsync(routed, activity, cancellationToken);
-        var outageStarted = timeProvider.GetTimestamp();
-        var backoff = TimeSpan.FromSeconds(1);
-        while (result.FailureReason is DiffFailure.Unavailable or DiffFailure.Timeout or DiffFailure.CircuitOpen or DiffFailure.RateLimited &&
-               timeProvider.GetElapsedTime(outageStarted) < options.Value.OutageWait)
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(s_domain, routed.Edit.Domain);
+        DiffFetchResult result;
+        try
         {
-            // The wiki is down or shedding load: hold the edit (backpressure) and try again, rather than dead-letter
-            // every edit of a short outage. Only an outage longer than OutageWait dead-letters it.
-            Log.WikiUnavailable(logger, routed.Edit.Domain, result.FailureReason, backoff);
-            await Task.Delay(backoff, timeProvider, cancellationToken);
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
-            result = await FetchAsync(routed, activity, cancellationToken);
+            result = await outageRetry.ExecuteAsync(
+                static async (ctx, state) => await state.Stage.FetchAsync(state.Routed, state.Activity, ctx.CancellationToken),
+                context,
+                (Stage: this, Routed: routed, Activity: activity));
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
 
         telemetry.StageDuration.Record(timeProvider.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Stage, "enrich"));

@@ -15,6 +15,13 @@ namespace Microsoft.Extensions.Hosting;
 public static partial class MediaWikiHostingExtensions
 {
     /// <summary>
+    /// The enrichment stage's hold of an edit while its wiki is down (<see cref="OutageBackoff"/> from 1 s, for up to
+    /// <c>OutageWait</c>). It retries whole fetches after the HTTP pipeline has given up on a request; the HTTP pipeline
+    /// (<c>MaxRetries</c>) is the only layer that retries a single request.
+    /// </summary>
+    public const string EnrichmentOutagePipelineKey = "safeguard-enrich-outage";
+
+    /// <summary>
     /// The Action API client. One typed <see cref="HttpClient"/>; its resilience pipeline is selected per wiki
     /// (the event's domain), so each wiki has its own circuit breaker, and a handler under it holds each wiki to its
     /// request rate on every attempt. Retries (exponential, jittered) honour <c>Retry-After</c> on maxlag, 429 and 503.
@@ -56,6 +63,8 @@ public static partial class MediaWikiHostingExtensions
     public static IHostApplicationBuilder AddSafeguardEnrichmentStage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddResiliencePipeline<string, DiffFetchResult>(
+            EnrichmentOutagePipelineKey, (pipeline, context) => EnrichmentStage.ConfigureOutageRetry(pipeline, context.ServiceProvider));
         builder.Services.AddPipelineStage<EnrichmentStage>(PipelinePosition.Enrichment);
         return builder;
     }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging.Testing;
 using Safeguard.Stream.Core.Events;
 using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Routing;
@@ -28,6 +29,7 @@ public sealed class EnrichmentStageTests
         MetricCollector<long> Requests,
         MetricCollector<long> Skipped,
         MetricCollector<long> DeadLettered,
+        FakeLogCollector Logs,
         TimeSpan Elapsed);
 
     private static string CompareFixture(string domain, long from, long to, string body) =>
@@ -51,9 +53,13 @@ public sealed class EnrichmentStageTests
         EventTime = DateTimeOffset.UnixEpoch,
     };
 
-    /// <summary>Starts the fixture server and the stage, feeds <paramref name="edits"/>, and waits until each has an outcome.</summary>
+    /// <summary>
+    /// Starts the fixture server and the stage, feeds <paramref name="edits"/>, and waits until each has an outcome;
+    /// with a <paramref name="clock"/>, the stage's delays run on it and it is moved through each outage backoff.
+    /// </summary>
     private static async Task<Run> CreateSutAndRunAsync(
-        WikiApiFixtureServerOptions serverOptions, IEnumerable<string> fixtures, List<EditEvent> edits, Dictionary<string, string?>? settings = null)
+        WikiApiFixtureServerOptions serverOptions, IEnumerable<string> fixtures, List<EditEvent> edits, Dictionary<string, string?>? settings = null,
+        BackoffClock? clock = null)
     {
         var ct = TestContext.Current.CancellationToken;
         var server = await WikiApiFixtureServer.StartAsync(serverOptions, ct: ct);
@@ -63,7 +69,7 @@ public sealed class EnrichmentStageTests
         }
 
         var all = new Dictionary<string, string?>(settings ?? []) { ["Safeguard:MediaWiki:ApiUrlTemplate"] = server.ApiUrlTemplateString };
-        using var host = MediaWikiTestHost.Create(all, stage: true);
+        using var host = MediaWikiTestHost.Create(all, stage: true, time: clock);
         var meters = host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         var requests = MediaWikiTestHost.Requests(host);
         var skipped = new MetricCollector<long>(meters, SafeguardTelemetry.Name, "safeguard.stream.events.skipped");
@@ -80,10 +86,14 @@ public sealed class EnrichmentStageTests
 
         channels.Routed.Writer.Complete();
         var enriched = new List<EnrichedEdit>();
-        await foreach (var item in channels.Enriched.Reader.ReadAllAsync(ct))
+        var collect = Task.Run(async () =>
         {
-            enriched.Add(item);
-        }
+            await foreach (var item in channels.Enriched.Reader.ReadAllAsync(ct))
+            {
+                enriched.Add(item);
+            }
+        }, ct);
+        await (clock is null ? collect : clock.DriveAsync(collect, ct));
 
         // The stage completes Enriched after its last item; everything else is already in Results.
         var results = new List<PipelineResult>();
@@ -95,7 +105,7 @@ public sealed class EnrichmentStageTests
         var elapsed = TimeProvider.System.GetElapsedTime(started);
         await host.StopAsync(ct);
         Assert.Equal(edits.Count, enriched.Count + results.Count); // every edit ends in exactly one outcome
-        return new Run(enriched, results, server, requests, skipped, dead, elapsed);
+        return new Run(enriched, results, server, requests, skipped, dead, host.Services.GetFakeLogCollector(), elapsed);
     }
 
     private static long Total(MetricCollector<long> collector, string reason) =>
@@ -153,20 +163,85 @@ public sealed class EnrichmentStageTests
         Assert.Equal(1, run.Requests.Count("ok"));
     }
 
+    /// <summary>
+    /// Settings for the outage tests on a <see cref="BackoffClock"/>: no HTTP retries and HTTP timeouts beyond the
+    /// backoff's range, so the only waits are the stage's outage backoff.
+    /// </summary>
+    private static Dictionary<string, string?> OutageSettings(string outageWait) => new()
+    {
+        ["Safeguard:MediaWiki:MaxRetries"] = "0",
+        ["Safeguard:MediaWiki:OutageWait"] = outageWait,
+        ["Safeguard:MediaWiki:AttemptTimeout"] = "00:05:00",
+        ["Safeguard:MediaWiki:TotalTimeout"] = "00:30:00",
+        ["Safeguard:MediaWiki:BreakerSamplingDuration"] = "00:10:00",
+    };
+
+    private static List<TimeSpan> HoldBackoffs(Run run) =>
+        [.. run.Logs.GetSnapshot().Where(r => r.Id.Id == 2103).Select(r => TimeSpan.Parse(r.GetStructuredStateValue("Backoff")!, System.Globalization.CultureInfo.InvariantCulture))];
+
     [Fact]
     public async Task Enrich_WikiDownLongerThanTheRetries_HoldsTheEditAndClassifiesItWhenBack()
     {
         // Regression: a short outage dead-lettered every edit of the wiki (found by the chaos replay).
+        var clock = new BackoffClock();
         var run = await CreateSutAndRunAsync(
-            new WikiApiFixtureServerOptions { Http500Count = 4 },
+            new WikiApiFixtureServerOptions { Http500Count = 3 },
             [CompareFixture(Domain, Parent, Rev, s_recordedCompare)],
             [Edit()],
-            new() { ["Safeguard:MediaWiki:MaxRetries"] = "1", ["Safeguard:MediaWiki:OutageWait"] = "00:00:30" });
+            OutageSettings("00:00:30"),
+            clock);
         await using var server = run.Server;
 
         Assert.Single(run.Enriched);
         Assert.Empty(run.Results);
-        Assert.Equal(5, server.RequestCount);
+        Assert.Equal(4, server.RequestCount);
+        // Held on the outage backoff, doubling from 1 s, each wait logged with the domain and the reason.
+        TimeSpan[] expected = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
+        Assert.Equal(expected, clock.Waited);
+        Assert.Equal(expected, HoldBackoffs(run));
+        Assert.All(run.Logs.GetSnapshot().Where(r => r.Id.Id == 2103), r =>
+        {
+            Assert.Equal(Domain, r.GetStructuredStateValue("Domain"));
+            Assert.Equal(DiffFailure.Unavailable, r.GetStructuredStateValue("Reason"));
+        });
+    }
+
+    [Fact]
+    public async Task Enrich_WikiDownLongerThanOutageWait_DeadLettersAsUnavailableAfterTheWait()
+    {
+        var clock = new BackoffClock();
+        var run = await CreateSutAndRunAsync(
+            new WikiApiFixtureServerOptions { Http500Count = 1_000 },
+            [CompareFixture(Domain, Parent, Rev, s_recordedCompare)],
+            [Edit()],
+            OutageSettings("00:00:02"),
+            clock);
+        await using var server = run.Server;
+
+        // Tries at 0 s (the outage starts), 1 s and 3 s; at 3 s the 2 s OutageWait is over, so the edit is dead-lettered.
+        var dead = Assert.IsType<DeadLetteredResult>(Assert.Single(run.Results));
+        Assert.Equal(DiffFailure.Unavailable, dead.Reason);
+        Assert.Equal(3, server.RequestCount);
+        Assert.Equal([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)], clock.Waited);
+        Assert.Equal(1, Total(run.DeadLettered, DiffFailure.Unavailable));
+    }
+
+    [Fact]
+    public async Task Enrich_OutageWaitZero_DeadLettersAtOnceWithoutHolding()
+    {
+        var clock = new BackoffClock();
+        var run = await CreateSutAndRunAsync(
+            new WikiApiFixtureServerOptions { Http500Count = 1_000 },
+            [CompareFixture(Domain, Parent, Rev, s_recordedCompare)],
+            [Edit()],
+            OutageSettings("00:00:00"),
+            clock);
+        await using var server = run.Server;
+
+        Assert.Equal(DiffFailure.Unavailable, Assert.IsType<DeadLetteredResult>(Assert.Single(run.Results)).Reason);
+        Assert.Equal(1, server.RequestCount);
+        Assert.Empty(clock.Waited);
+        Assert.Empty(HoldBackoffs(run));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Safeguard.Stream.Core.Telemetry;
 
 namespace Safeguard.Stream.MediaWiki.Tests;
@@ -28,9 +29,17 @@ internal static class MediaWikiTestHost
     /// <param name="settings">Overrides of <see cref="FastSettings"/>.</param>
     /// <param name="primaryHandler">Answers requests in place of the network (recorded responses); null = real sockets.</param>
     /// <param name="stage">Also registers the pipeline channels and the enrichment stage.</param>
-    public static IHost Create(IReadOnlyDictionary<string, string?>? settings = null, HttpMessageHandler? primaryHandler = null, bool stage = false)
+    /// <param name="time">The clock of every delay and timeout (a fake one for the outage tests); null = the system clock.</param>
+    public static IHost Create(
+        IReadOnlyDictionary<string, string?>? settings = null, HttpMessageHandler? primaryHandler = null, bool stage = false, TimeProvider? time = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(null);
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
+        builder.Logging.AddFakeLogging();
         var merged = new Dictionary<string, string?>(FastSettings);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -62,10 +62,19 @@ public sealed class LlmOptions
 
     /// <summary>
     /// Attempts per (edit, policy) for answers that can be retried (length, malformed, context length with a smaller
-    /// diff); also the number of HTTP tries per attempt for transport errors (5xx, 429, timeouts, connection errors).
+    /// diff). Only the answer loop counts these; transport errors are <see cref="MaxRetries"/>'s.
     /// </summary>
     [Range(1, 10)]
     public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// Transport retries per (edit, policy), all its attempts together, for 5xx, 408, 429, attempt timeouts and
+    /// connection errors (exponential backoff with jitter, or <c>Retry-After</c>). So one policy sends at most
+    /// <see cref="MaxAttempts"/> + <c>MaxRetries</c> requests; when they are spent the server counts as unavailable
+    /// and the classification stage holds the edit on its outage backoff.
+    /// </summary>
+    [Range(0, 10)]
+    public int MaxRetries { get; set; } = 2;
 
     /// <summary>First transport retry delay; doubles per retry, with jitter. A <c>Retry-After</c> header overrides it.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]

@@ -21,12 +21,14 @@ namespace Safeguard.Stream.Classification.Llm;
 /// violates a policy. The policy is the first message, byte-identical for every edit (vLLM's prefix cache): by default
 /// a <c>developer</c> message that starts with <c># Instructions</c>, the form the model was trained on
 /// (<see cref="LlmOptions.PolicyRole"/>); the edit is the user message (<see cref="EditPromptRenderer"/>).
-/// <para>Two layers of retries, each with one job:</para>
+/// <para>Two layers of retries, each with one job and its own count (a third, the outage, is the stage's):</para>
 /// <list type="number">
 /// <item><b>Transport</b> (Polly; the SDK's own retries are off): 5xx (including vLLM's empty-body 500), 408, 429,
 /// attempt timeouts and connection errors are retried with exponential backoff and jitter, or after the server's
-/// <c>Retry-After</c>; a circuit breaker stops hammering a server that keeps failing. When these are exhausted, or
-/// the circuit is open, <see cref="LlmUnavailableException"/> tells the stage to wait: no verdict is guessed.</item>
+/// <c>Retry-After</c>, up to <see cref="LlmOptions.MaxRetries"/> times for the whole classification (every answer
+/// attempt draws on the same budget); a circuit breaker stops hammering a server that keeps failing. When the
+/// budget is spent, or the circuit is open, <see cref="LlmUnavailableException"/> tells the stage to wait: no verdict
+/// is guessed. The answer loop never retries a transport error.</item>
 /// <item><b>Answer</b> (up to <see cref="LlmOptions.MaxAttempts"/>), each shape with a defined outcome:
 /// <c>finish_reason: "length"</c> without a usable answer → retry one reasoning-effort step lower (and with twice the
 /// output cap, when one is set), then error verdict <c>length</c>; HTTP 400 for context length → retry with half the
@@ -83,18 +85,27 @@ public sealed partial class SafeguardClassifierClient
             .Handle<ClientResultException>(IsTransient)
             .Handle<HttpRequestException>()
             .Handle<TimeoutRejectedException>();
+        Func<RetryPredicateArguments<object>, ValueTask<bool>> retryTransient = transient;
         _transport = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions
             {
-                MaxRetryAttempts = Math.Max(0, _options.MaxAttempts - 1),
+                MaxRetryAttempts = _options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = _options.RetryBaseDelay,
-                ShouldHandle = transient,
+                // A classification's retries are one budget over its answer attempts, so MaxAttempts does not multiply them.
+                ShouldHandle = args => args.Context.Properties.TryGetValue(s_retriesLeft, out var left) && left.Count <= 0
+                    ? ValueTask.FromResult(false)
+                    : retryTransient(args),
                 DelayGenerator = args => ValueTask.FromResult(
                     args.Outcome.Exception is ClientResultException ex ? RetryAfter(ex, _timeProvider.GetUtcNow(), _options.MaxRetryAfter) : null),
                 OnRetry = args =>
                 {
+                    if (args.Context.Properties.TryGetValue(s_retriesLeft, out var left))
+                    {
+                        left.Count--;
+                    }
+
                     var problem = Describe(args.Outcome.Exception);
                     Log.RetryingRequest(_logger, args.AttemptNumber + 1, problem, args.RetryDelay);
                     return default;
@@ -152,6 +163,7 @@ public sealed partial class SafeguardClassifierClient
         var truncated = false;
         string? lastError = null;
         string? finishReason = null;
+        var retries = new RetryBudget { Count = _options.MaxRetries };
         for (var attempt = 1; attempt <= _options.MaxAttempts; attempt++)
         {
             var diff = request.Diff.TruncateTo(budget);
@@ -161,7 +173,7 @@ public sealed partial class SafeguardClassifierClient
             ChatAnswer answer;
             try
             {
-                answer = await SendCheckedAsync(body, cancellationToken);
+                answer = await SendCheckedAsync(body, retries, cancellationToken);
             }
             catch (ClientResultException ex) when (IsContextLength(ex))
             {
@@ -274,7 +286,7 @@ public sealed partial class SafeguardClassifierClient
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(edit);
         ArgumentNullException.ThrowIfNull(diff);
-        return SendCheckedAsync(WriteRequest(policy, edit, diff.TruncateTo(_options.MaxDiffCharacters), policy.ReasoningEffort, _options.MaxOutputTokens), cancellationToken);
+        return SendCheckedAsync(WriteRequest(policy, edit, diff.TruncateTo(_options.MaxDiffCharacters), policy.ReasoningEffort, _options.MaxOutputTokens), null, cancellationToken);
     }
 
     private BinaryData WriteRequest(Policy policy, EditEvent edit, DiffText diff, ReasoningEffort effort, int? maxOutputTokens)
@@ -283,50 +295,6 @@ public sealed partial class SafeguardClassifierClient
         return ChatExchange.WriteRequest(_options.Model, role, instructions, EditPromptRenderer.Render(edit, diff), effort, maxOutputTokens,
             _options.RequestLogProbabilities ? _options.TopLogProbabilities : null);
     }
-
-    /// <summary>
-    /// Sends through the transport pipeline and keeps <see cref="Status"/> current: 401/403 (key) and 404 (model,
-    /// endpoint) would fail every request the same way until a setting changes, so they become
-    /// <see cref="LlmMisconfiguredException"/>; any answer clears the problem.
-    /// </summary>
-    private async Task<ChatAnswer> SendCheckedAsync(BinaryData request, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var answer = await SendAsync(request, cancellationToken);
-            _status.Accepted();
-            return answer;
-        }
-        catch (ClientResultException ex) when (!IsTransient(ex) && LlmServerProblem.FromResponse(ex.Status, Body(ex), _options) is { } problem)
-        {
-            _status.Report(problem);
-            throw new LlmMisconfiguredException(problem, ex);
-        }
-    }
-
-    private async Task<ChatAnswer> SendAsync(BinaryData request, CancellationToken cancellationToken) =>
-        await _transport.ExecuteAsync(
-            async ct =>
-            {
-                using var lease = await _limiter.AcquireAsync(ct);
-                var sent = _timeProvider.GetTimestamp();
-                try
-                {
-                    // The SDK's protocol method: its pipeline, key and error mapping (non-2xx → ClientResultException);
-                    // the body is read by ChatExchange, not by the SDK's typed model (see ChatExchange).
-                    var result = await _attemptTimeout.ExecuteAsync(
-                        async t => await _chat.CompleteChatAsync(BinaryContent.Create(request), new RequestOptions { CancellationToken = t }), ct);
-                    var answer = ChatExchange.ReadAnswer(result.GetRawResponse().Content);
-                    lease.Succeeded(_timeProvider.GetElapsedTime(sent), answer.CompletionTokens);
-                    return answer;
-                }
-                catch (Exception ex) when (ex is TimeoutRejectedException or HttpRequestException || ex is ClientResultException client && IsTransient(client))
-                {
-                    lease.Dropped();
-                    throw;
-                }
-            },
-            cancellationToken);
 
     private PolicyVerdict Verdict(Policy policy, ReasoningEffort effort, bool truncated, long started, UsageTotals usage, string? finishReason) => new()
     {

@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 using Safeguard.Stream.Core.Telemetry;
 
 namespace Safeguard.Stream.Core.Pipeline;
@@ -10,7 +13,9 @@ namespace Safeguard.Stream.Core.Pipeline;
 /// Writes results to every sink in batches, and only after all sinks confirm a batch does it count the results and
 /// advance the checkpoint past the highest contiguous completed event. A failing sink blocks progress (bounded
 /// memory, backpressure up the channels) and the batch is retried until it succeeds: sinks are idempotent, so a
-/// retry after a partial write duplicates nothing.
+/// retry after a partial write duplicates nothing. Both retries (the sinks, then the checkpoint) are the outage backoff
+/// (<see cref="OutageBackoff"/>, from 200 ms), registered as <see cref="CoreHostingExtensions.PublishSinksPipelineKey"/>
+/// and <see cref="CoreHostingExtensions.PublishCheckpointPipelineKey"/>.
 /// </summary>
 public sealed partial class PublishStage(
     PipelineChannels channels,
@@ -22,10 +27,47 @@ public sealed partial class PublishStage(
     IOptions<PipelineOptions> options,
     TimeProvider timeProvider,
     SafeguardTelemetry telemetry,
+    [FromKeyedServices(CoreHostingExtensions.PublishSinksPipelineKey)] ResiliencePipeline sinkRetry,
+    [FromKeyedServices(CoreHostingExtensions.PublishCheckpointPipelineKey)] ResiliencePipeline checkpointRetry,
     ILogger<PublishStage> logger) : BackgroundService
 {
-    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(200);
+    private static readonly ResiliencePropertyKey<int> s_batchSize = new("safeguard.publish.batch_size");
     private readonly IResultSink[] _sinks = [.. sinks];
+
+    /// <summary>The sinks' retry: every failure of a write, until the batch is written or the stage stops.</summary>
+    internal static void ConfigureSinkRetry(ResiliencePipelineBuilder pipeline, IServiceProvider services)
+    {
+        var logger = services.GetRequiredService<ILogger<PublishStage>>();
+        ConfigureRetry(pipeline, services, args =>
+        {
+            args.Context.Properties.GetValue(OutageBackoff.ActivityKey, null)?.AddException(args.Outcome.Exception!);
+            Log.SinkFailed(logger, args.Outcome.Exception!, args.Context.Properties.GetValue(s_batchSize, 0), args.AttemptNumber + 1, args.RetryDelay);
+        });
+    }
+
+    /// <summary>The checkpoint's retry: every failure to advance the source position, until it succeeds or the stage stops.</summary>
+    internal static void ConfigureCheckpointRetry(ResiliencePipelineBuilder pipeline, IServiceProvider services)
+    {
+        var logger = services.GetRequiredService<ILogger<PublishStage>>();
+        ConfigureRetry(pipeline, services, args => Log.CheckpointFailed(logger, args.Outcome.Exception!, args.AttemptNumber + 1, args.RetryDelay));
+    }
+
+    private static void ConfigureRetry(ResiliencePipelineBuilder pipeline, IServiceProvider services, Action<OnRetryArguments<object>> log)
+    {
+        var retry = new RetryStrategyOptions
+        {
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null && !args.Context.CancellationToken.IsCancellationRequested),
+            OnRetry = args =>
+            {
+                log(args);
+                return default;
+            },
+        };
+        OutageBackoff.Apply(retry, s_firstBackoff);
+        pipeline.AddRetry(retry);
+        OutageBackoff.UseStageLogging(pipeline, services);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -97,21 +139,19 @@ public sealed partial class PublishStage(
         using var activity = telemetry.ActivitySource.StartActivity("publish batch", ActivityKind.Internal, default(ActivityContext), links: links);
         activity?.SetTag("safeguard.batch.size", batch.Count);
 
-        var backoff = TimeSpan.FromMilliseconds(200);
-        for (var attempt = 1; ; attempt++)
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(OutageBackoff.ActivityKey, activity);
+        context.Properties.Set(s_batchSize, batch.Count);
+        try
         {
-            try
-            {
-                await Task.WhenAll(_sinks.Select(sink => sink.WriteAsync(batch, cancellationToken)));
-                break;
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                activity?.AddException(ex);
-                Log.SinkFailed(logger, ex, batch.Count, attempt, backoff);
-                await Task.Delay(backoff, timeProvider, cancellationToken);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
-            }
+            await sinkRetry.ExecuteAsync(
+                static async (ctx, state) => await Task.WhenAll(state.Sinks.Select(sink => sink.WriteAsync(state.Batch, ctx.CancellationToken))),
+                context,
+                (Sinks: _sinks, Batch: batch));
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
 
         var released = new List<SourceEvent>(batch.Count);
@@ -128,21 +168,12 @@ public sealed partial class PublishStage(
 
         // The events are already released from the watermark, so a failed checkpoint write (Postgres restarting) is
         // retried here rather than allowed to stop the worker; until it succeeds, a crash only means replaying more.
-        backoff = TimeSpan.FromMilliseconds(200);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await progress.AdvanceAsync(released, skips, cancellationToken);
-                break;
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                Log.CheckpointFailed(logger, ex, attempt, backoff);
-                await Task.Delay(backoff, timeProvider, cancellationToken);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
-            }
-        }
+        // The events are already released from the watermark, so a failed checkpoint write (Postgres restarting) is
+        // retried here rather than allowed to stop the worker; until it succeeds, a crash only means replaying more.
+        await checkpointRetry.ExecuteAsync(
+            static async (state, ct) => await state.Progress.AdvanceAsync(state.Released, state.Skips, ct),
+            (Progress: progress, Released: released, Skips: skips),
+            cancellationToken);
 
         if (released.Count > 0)
         {

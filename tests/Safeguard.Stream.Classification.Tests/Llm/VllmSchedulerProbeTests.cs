@@ -1,3 +1,7 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
 using Safeguard.Stream.Classification.Llm;
 
 namespace Safeguard.Stream.Classification.Tests.Llm;
@@ -46,4 +50,46 @@ public sealed class VllmSchedulerProbeTests
     public void MetricsUri_ExplicitEndpointWins() =>
         Assert.Equal(new Uri("http://metrics:9000/metrics"),
             VllmSchedulerProbe.MetricsUri(new LlmOptions { Endpoint = new Uri("http://vllm:8000/v1"), MetricsEndpoint = new Uri("http://metrics:9000/metrics") }));
+
+    private sealed class MetricsHandler(string exposition) : HttpMessageHandler
+    {
+        private int _requests;
+
+        public int Requests => Volatile.Read(ref _requests);
+
+        public Uri? LastUri { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            LastUri = request.RequestUri;
+            Interlocked.Increment(ref _requests);
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(exposition) });
+        }
+    }
+
+    [Fact]
+    public async Task Probe_Running_HandsTheServersQueueToTheLimiter()
+    {
+        // Only a run of the probe loop reads /metrics and gives the limiter a server queue; a probe that never runs fails here.
+        var ct = TestContext.Current.CancellationToken;
+        var handler = new MetricsHandler(Exposition);
+        using var services = new ServiceCollection().AddHttpClient(VllmSchedulerProbe.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler).Services.BuildServiceProvider();
+        var options = new LlmOptions { Endpoint = new Uri("http://vllm:8000/v1"), SchedulerProbeInterval = TimeSpan.FromMilliseconds(100) };
+        var limiter = options.CreateLimiter();
+        var logger = new FakeLogger<VllmSchedulerProbe>();
+        using var probe = new VllmSchedulerProbe(Options.Create(options), limiter, services.GetRequiredService<IHttpClientFactory>(), logger);
+
+        await probe.StartAsync(ct);
+        while (limiter.ServerWaiting is null)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), ct);
+        }
+
+        await probe.StopAsync(ct);
+
+        Assert.Equal(12, limiter.ServerWaiting);
+        Assert.True(handler.Requests >= 1);
+        Assert.Equal(new Uri("http://vllm:8000/metrics"), handler.LastUri);
+        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Id.Id == 3010);
+    }
 }

@@ -260,6 +260,34 @@ public sealed class SafeguardClassifierClientTests
         Assert.Equal(3, simulator.RequestCount);
     }
 
+    [Fact]
+    public async Task ClassifyAsync_TransientErrorsOnEveryAnswerAttempt_ShareOneRetryBudgetThenUnavailable()
+    {
+        // Regression: MaxAttempts was also the HTTP tries of each answer attempt, so these nine answers were nine
+        // requests for one policy. The transport retries are now one budget for the classification.
+        VllmFault[] attempt = [VllmFault.ServerError, VllmFault.ServerError, VllmFault.MalformedContent];
+        await using var simulator = await StartAsync(new VllmSimulatorOptions { FaultPlan = [.. attempt, .. attempt, .. attempt] });
+        var (client, _) = CreateSut(simulator, o => o.MaxRetries = 2);
+
+        await Assert.ThrowsAsync<LlmUnavailableException>(() => client.ClassifyAsync(LoadPolicy("spam"), Edit("text"), TestContext.Current.CancellationToken));
+
+        // 500, 500 (both retries spent), malformed (answer attempt 2), 500: no retry left, so the stage's outage wait takes over.
+        Assert.Equal(4, simulator.RequestCount);
+    }
+
+    [Fact]
+    public async Task ClassifyAsync_OneAnswerAttempt_StillRetriesTheTransport()
+    {
+        // Regression: MaxAttempts = 1 (no answer retries) also turned the transport retries off.
+        await using var simulator = await StartAsync(new VllmSimulatorOptions { FaultPlan = [VllmFault.ServerError, VllmFault.ServerError] });
+        var (client, _) = CreateSut(simulator, o => o.MaxAttempts = 1);
+
+        var verdict = await client.ClassifyAsync(LoadPolicy("spam"), Edit("text"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(VerdictStatus.Ok, verdict.Status);
+        Assert.Equal(3, simulator.RequestCount);
+    }
+
     [Theory]
     [InlineData(VllmFault.MalformedContent)]
     [InlineData(VllmFault.PartialContent)]
@@ -342,7 +370,7 @@ public sealed class SafeguardClassifierClientTests
         await using var simulator = await StartAsync(new VllmSimulatorOptions { ServerErrorRate = 1.0 });
         var (client, _) = CreateSut(simulator, o =>
         {
-            o.MaxAttempts = 2;
+            o.MaxRetries = 1;
             o.BreakerMinimumThroughput = 2;
             o.BreakerBreakDuration = TimeSpan.FromMinutes(5);
         });

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Classification.Policies;
@@ -96,12 +97,21 @@ public sealed class VllmSchedulerProbeTests
         };
         var limiter = options.CreateLimiter();
         using var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
-        using var probe = new VllmSchedulerProbe(Options.Create(options), limiter, services.GetRequiredService<IHttpClientFactory>(), NullLogger<VllmSchedulerProbe>.Instance);
+        var logger = new FakeLogger<VllmSchedulerProbe>();
+        using var probe = new VllmSchedulerProbe(Options.Create(options), limiter, services.GetRequiredService<IHttpClientFactory>(), logger);
 
         await probe.StartAsync(ct);
-        await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+        // Regression: this test passed with a probe loop that never ran. Only a read of the endpoint logs it unreadable.
+        FakeLogRecord? unreadable;
+        while ((unreadable = logger.Collector.GetSnapshot().FirstOrDefault(r => r.Id.Id == 3011)) is null)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+        }
+
         await probe.StopAsync(ct);
 
+        Assert.Equal(path is null ? nameof(HttpRequestException) : "HTTP 404", unreadable.GetStructuredStateValue("Problem"));
+        Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 3011); // logged once per change, not per try
         Assert.Null(limiter.ServerWaiting); // no reading: the limit keeps following latency
         Assert.False(probe.ExecuteTask?.IsFaulted ?? false, "the probe failed instead of retrying later");
     }

@@ -12,7 +12,7 @@ public sealed class LoggingTests
         {
             ["Safeguard__Llm__Endpoint"] = "http://127.0.0.1:9/v1",
             ["Safeguard__Llm__RetryBaseDelay"] = "00:00:00.010",
-            ["Safeguard__Llm__MaxAttempts"] = "2",
+            ["Safeguard__Llm__MaxRetries"] = "1",
             ["SAFEGUARD_LLM_URL"] = "",
         };
         foreach (var (key, value) in extra)

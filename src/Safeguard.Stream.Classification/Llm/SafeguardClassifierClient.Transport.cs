@@ -1,0 +1,78 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using Polly;
+using Polly.Timeout;
+
+namespace Safeguard.Stream.Classification.Llm;
+
+/// <summary>How one request reaches the server: the transport pipeline, the limiter slot, the attempt timeout.</summary>
+public sealed partial class SafeguardClassifierClient
+{
+    private static readonly ResiliencePropertyKey<RetryBudget> s_retriesLeft = new("safeguard.llm.retries_left");
+
+    /// <summary>
+    /// Sends through the transport pipeline and keeps <see cref="Status"/> current: 401/403 (key) and 404 (model,
+    /// endpoint) would fail every request the same way until a setting changes, so they become
+    /// <see cref="LlmMisconfiguredException"/>; any answer clears the problem.
+    /// </summary>
+    private async Task<ChatAnswer> SendCheckedAsync(BinaryData request, RetryBudget? retries, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var answer = await SendAsync(request, retries, cancellationToken);
+            _status.Accepted();
+            return answer;
+        }
+        catch (ClientResultException ex) when (!IsTransient(ex) && LlmServerProblem.FromResponse(ex.Status, Body(ex), _options) is { } problem)
+        {
+            _status.Report(problem);
+            throw new LlmMisconfiguredException(problem, ex);
+        }
+    }
+
+    private async Task<ChatAnswer> SendAsync(BinaryData request, RetryBudget? retries, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        if (retries is not null)
+        {
+            context.Properties.Set(s_retriesLeft, retries);
+        }
+
+        try
+        {
+            return await _transport.ExecuteAsync(static async (ctx, state) => await state.Client.AttemptAsync(state.Request, ctx.CancellationToken), context, (Client: this, Request: request));
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>One HTTP try: a limiter slot, the attempt timeout, the answer read.</summary>
+    private async Task<ChatAnswer> AttemptAsync(BinaryData request, CancellationToken cancellationToken)
+    {
+        using var lease = await _limiter.AcquireAsync(cancellationToken);
+        var sent = _timeProvider.GetTimestamp();
+        try
+        {
+            // The SDK's protocol method: its pipeline, key and error mapping (non-2xx → ClientResultException);
+            // the body is read by ChatExchange, not by the SDK's typed model (see ChatExchange).
+            var result = await _attemptTimeout.ExecuteAsync(
+                async t => await _chat.CompleteChatAsync(BinaryContent.Create(request), new RequestOptions { CancellationToken = t }), cancellationToken);
+            var answer = ChatExchange.ReadAnswer(result.GetRawResponse().Content);
+            lease.Succeeded(_timeProvider.GetElapsedTime(sent), answer.CompletionTokens);
+            return answer;
+        }
+        catch (Exception ex) when (ex is TimeoutRejectedException or HttpRequestException || ex is ClientResultException client && IsTransient(client))
+        {
+            lease.Dropped();
+            throw;
+        }
+    }
+
+    /// <summary>The transport retries a classification has left (<see cref="LlmOptions.MaxRetries"/>, shared by its attempts).</summary>
+    private sealed class RetryBudget
+    {
+        public int Count { get; set; }
+    }
+}
