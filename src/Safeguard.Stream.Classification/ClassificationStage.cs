@@ -35,6 +35,8 @@ public sealed partial class ClassificationStage(
     [FromKeyedServices(ClassificationHostingExtensions.ClassificationOutagePipelineKey)] ResiliencePipeline outageRetry,
     ILogger<ClassificationStage> logger) : BackgroundService
 {
+    private readonly PipelineChannels.ResultWriter _results = channels.AddResultWriter();
+
     /// <summary>
     /// The outage retry: a model server that is unavailable (<see cref="LlmUnavailableException"/>) or refuses every
     /// request for a configuration reason (<see cref="LlmMisconfiguredException"/>) is asked again, without end, until it answers.
@@ -90,7 +92,7 @@ public sealed partial class ClassificationStage(
         }
         finally
         {
-            channels.CompleteResultWriter(failure);
+            _results.Complete(failure);
         }
     }
 

@@ -30,6 +30,8 @@ public sealed partial class EnrichmentStage(
     [FromKeyedServices(MediaWikiHostingExtensions.EnrichmentOutagePipelineKey)] ResiliencePipeline<DiffFetchResult> outageRetry,
     ILogger<EnrichmentStage> logger) : BackgroundService
 {
+    private readonly PipelineChannels.ResultWriter _results = channels.AddResultWriter();
+
     private static readonly ResiliencePropertyKey<string> s_domain = new("safeguard.wiki.domain");
     private static readonly ResiliencePropertyKey<long> s_outageStarted = new("safeguard.wiki.outage_started");
 
@@ -92,7 +94,7 @@ public sealed partial class EnrichmentStage(
         finally
         {
             channels.Enriched.Writer.TryComplete(failure);
-            channels.CompleteResultWriter(failure);
+            _results.Complete(failure);
         }
     }
 

@@ -7,13 +7,13 @@ namespace Safeguard.Stream.Core.Pipeline;
 
 /// <summary>
 /// The bounded channels between stages. Writers wait when a channel is full (backpressure): nothing is dropped.
-/// Results are written by three stages (routing skips, enrichment skips, classification), so that channel completes
-/// only when all three writers have said they are done.
+/// Results are written by several stages (today routing skips, enrichment skips and classification); each one takes
+/// a <see cref="ResultWriter"/> when it is created, and the channel completes when the last of them has ended. The
+/// number of writers is counted, not kept by hand: a new result-writing stage just takes its own.
 /// </summary>
 public sealed class PipelineChannels
 {
-    public const int ResultWriterCount = 3;
-    private int _openResultWriters = ResultWriterCount;
+    private int _openResultWriters;
 
     public PipelineChannels(IOptions<PipelineOptions> options, SafeguardTelemetry? telemetry = null)
     {
@@ -40,8 +40,17 @@ public sealed class PipelineChannels
     public Channel<EnrichedEdit> Enriched { get; }
     public Channel<PipelineResult> Results { get; }
 
-    /// <summary>A result-writing stage calls this once, in its finally block.</summary>
-    public void CompleteResultWriter(Exception? error = null)
+    /// <summary>
+    /// Registers one more writer of <see cref="Results"/>. Take it when the stage is created (all stages are created
+    /// before any starts), and complete it once when the stage ends.
+    /// </summary>
+    public ResultWriter AddResultWriter()
+    {
+        Interlocked.Increment(ref _openResultWriters);
+        return new ResultWriter(this);
+    }
+
+    private void EndResultWriter(Exception? error)
     {
         if (error is not null)
         {
@@ -52,6 +61,24 @@ public sealed class PipelineChannels
         if (Interlocked.Decrement(ref _openResultWriters) == 0)
         {
             Results.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>One stage's share of the results channel.</summary>
+    public sealed class ResultWriter
+    {
+        private readonly PipelineChannels _channels;
+        private int _completed;
+
+        internal ResultWriter(PipelineChannels channels) => _channels = channels;
+
+        /// <summary>The stage is done writing (call it in its finally block); an error fails the channel at once. Only the first call counts.</summary>
+        public void Complete(Exception? error = null)
+        {
+            if (Interlocked.Exchange(ref _completed, 1) == 0)
+            {
+                _channels.EndResultWriter(error);
+            }
         }
     }
 

@@ -23,6 +23,7 @@ public sealed partial class RoutingStage(
     RevisionRedactor redactor,
     ILogger<RoutingStage> logger) : BackgroundService
 {
+    private readonly PipelineChannels.ResultWriter _results = channels.AddResultWriter();
     private readonly EditTriage _triage = new(router, filterOptions.Value);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -51,7 +52,7 @@ public sealed partial class RoutingStage(
         finally
         {
             channels.Routed.Writer.TryComplete(failure);
-            channels.CompleteResultWriter(failure);
+            _results.Complete(failure);
         }
     }
 

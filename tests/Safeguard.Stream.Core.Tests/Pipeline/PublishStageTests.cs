@@ -92,16 +92,14 @@ public sealed class PublishStageTests
 
     private static async Task WriteSkipsAsync(PipelineChannels channels, int events)
     {
+        var writer = channels.AddResultWriter();
         for (var i = 1; i <= events; i++)
         {
             var source = new SourceEvent(i, "s", "p" + i, ReadOnlyMemory<byte>.Empty);
             await channels.Results.Writer.WriteAsync(new SkippedResult(source, null, "bot"), TestContext.Current.CancellationToken);
         }
 
-        for (var i = 0; i < PipelineChannels.ResultWriterCount; i++)
-        {
-            channels.CompleteResultWriter();
-        }
+        writer.Complete();
     }
 
     /// <summary>Moves the fake clock on until <paramref name="until"/> completes; the stage never waits in real time.</summary>
