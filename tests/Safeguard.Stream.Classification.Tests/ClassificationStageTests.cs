@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Polly;
+using Safeguard.Stream.Fakes;
 using Safeguard.Stream.Classification.Llm;
 
 namespace Safeguard.Stream.Classification.Tests;

@@ -1,14 +1,14 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Safeguard.Stream.MediaWiki.Tests;
+namespace Safeguard.Stream.Fakes;
 
 /// <summary>
 /// A fake clock that moves only when the code under test waits out an outage backoff: every timer created with a due
-/// time from 1 s to 30 s (the outage backoff's range; the tests set longer HTTP timeouts and no HTTP retries) is
+/// time from 1 s to 30 s (the outage backoff's range; tests that use it set longer HTTP timeouts and no HTTP retries) is
 /// reported once it exists, and <see cref="DriveAsync"/> then advances the clock by exactly that much. Nothing sleeps.
 /// </summary>
-internal sealed class BackoffClock : FakeTimeProvider
+public sealed class BackoffClock : FakeTimeProvider
 {
     private readonly Channel<TimeSpan> _backoffs = Channel.CreateUnbounded<TimeSpan>();
 
