@@ -3,8 +3,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Polly;
-using Safeguard.Stream.Fakes;
 using Safeguard.Stream.Classification.Llm;
+using Safeguard.Stream.Fakes;
 
 namespace Safeguard.Stream.Classification.Tests;
 
