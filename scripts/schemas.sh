@@ -29,9 +29,20 @@ check_materialized() {
   trap 'rm -rf "$scratch"' RETURN
   cp -a jsonschema .jsonschema-tools.yaml "$scratch"/
   ln -s "$PWD/node_modules" "$scratch/node_modules"
-  # Twice: a schema that $refs a fragment needs the fragment's files to exist first.
-  (cd "$scratch" && npx --no-install jsonschema-tools materialize-all --no-git-add >/dev/null 2>&1 || true
-   cd "$scratch" && npx --no-install jsonschema-tools materialize-all --no-git-add >/dev/null)
+  # A schema that $refs a fragment needs the fragment's files to exist first, and materialize-all works on the
+  # schemas concurrently and stops at the first failure: so a pass can fail before it has written the fragment, and
+  # the next pass meets the same race (seen on CI: "Cannot read properties of undefined (reading 'allOf')"). Each
+  # pass writes more; up to four passes, and the last one's error is the one reported.
+  local pass
+  for pass in 1 2 3 4; do
+    if (cd "$scratch" && npx --no-install jsonschema-tools materialize-all --no-git-add >"$scratch/materialize.log" 2>&1); then
+      break
+    fi
+    if [[ $pass == 4 ]]; then
+      cat "$scratch/materialize.log" >&2
+      exit 1
+    fi
+  done
   if ! diff -r --no-dereference jsonschema "$scratch/jsonschema"; then
     echo "schemas: materialized files differ from current.yaml; run: cd schemas && npx jsonschema-tools materialize-all --no-git-add" >&2
     exit 1
