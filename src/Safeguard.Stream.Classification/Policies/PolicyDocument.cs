@@ -15,12 +15,12 @@ public sealed record PolicyProblem(string File, string Message, bool IsError)
 /// <summary>
 /// Reads a policy file: YAML front matter between <c>---</c> lines, then the Markdown body that becomes the system prompt.
 /// Front matter keys: id, version, title, applies_to {wikis, languages, namespaces}, reasoning_effort, threshold,
-/// categories, visibility, mode.
+/// categories, visibility, mode, tag.
 /// </summary>
 public static partial class PolicyDocument
 {
     private static readonly string[] s_knownKeys =
-        ["id", "version", "title", "applies_to", "reasoning_effort", "threshold", "categories", "visibility", "mode"];
+        ["id", "version", "title", "applies_to", "reasoning_effort", "threshold", "categories", "visibility", "mode", "tag"];
 
     public static (Policy? Policy, IReadOnlyList<PolicyProblem> Problems) Parse(string file, string text)
     {
@@ -98,6 +98,17 @@ public static partial class PolicyDocument
             Error("'threshold' must be a number between 0 and 1");
         }
 
+        var tag = Scalar(root, "tag");
+        if (tag is not null && !ChangeTagPattern().IsMatch(tag))
+        {
+            Error($"'tag' must be a change tag name (letters, digits, '-', '_', '.', at most 64 characters), was '{tag}'");
+        }
+
+        if (tag is not null && visibility == PolicyVisibility.Restricted)
+        {
+            Error("'tag' is not allowed on a restricted policy: a public change tag would point at what oversight hides");
+        }
+
         var scope = PolicyScope.Everywhere;
         if (root.Children.TryGetValue(new YamlScalarNode("applies_to"), out var appliesNode))
         {
@@ -167,6 +178,7 @@ public static partial class PolicyDocument
             Categories = [.. Sequence(root, "categories")],
             Visibility = visibility,
             Mode = mode,
+            Tag = tag,
             Body = body,
             SourcePath = file,
         };
@@ -201,6 +213,10 @@ public static partial class PolicyDocument
 
     [GeneratedRegex(@"\A[a-z0-9_]+\z")]
     private static partial Regex WikiIdPattern();
+
+    /// <summary>A change tag name MediaWiki accepts (no ',', '|', '/') kept to a readable, URL-safe subset.</summary>
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\z")]
+    private static partial Regex ChangeTagPattern();
 
     [GeneratedRegex(@"\A[a-z]{2,3}(-[a-z0-9]+)*\z")]
     private static partial Regex LanguagePattern();

@@ -51,6 +51,13 @@ public sealed record Policy
     public IReadOnlyList<string> Categories { get; init; } = [];
     public PolicyVisibility Visibility { get; init; } = PolicyVisibility.Public;
     public PolicyMode Mode { get; init; } = PolicyMode.Enforce;
+
+    /// <summary>The front matter's <c>tag:</c>, the change tag the tagger puts on a flagged revision; null for the default.</summary>
+    public string? Tag { get; init; }
+
+    /// <summary>The change tag on the wiki: <see cref="Tag"/>, else <c>safeguard-&lt;id&gt;</c>. Restricted policies are never tagged.</summary>
+    public string ChangeTag => Tag ?? "safeguard-" + Id;
+
     public required string Body { get; init; }
     public string? SourcePath { get; init; }
 }

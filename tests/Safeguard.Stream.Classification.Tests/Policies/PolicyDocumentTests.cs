@@ -40,6 +40,31 @@ public sealed class PolicyDocumentTests
         Assert.Equal(["enwiki"], policy.AppliesTo.Wikis);
         Assert.Equal([0, 2], policy.AppliesTo.Namespaces);
         Assert.Equal("# Spam\nbody text\n", policy.Body);
+        Assert.Null(policy.Tag);
+        Assert.Equal("safeguard-spam", policy.ChangeTag);
+    }
+
+    [Fact]
+    public void Parse_TagOnPublicPolicy_IsTheChangeTag()
+    {
+        var text = Valid.Replace("visibility: restricted", "visibility: public\ntag: sg-linkspam", StringComparison.Ordinal);
+
+        var (policy, problems) = PolicyDocument.Parse("spam.md", text);
+
+        Assert.Empty(problems);
+        Assert.Equal("sg-linkspam", policy!.ChangeTag);
+    }
+
+    [Theory]
+    [InlineData("visibility: restricted\ntag: safeguard-spam", "restricted")]
+    [InlineData("visibility: public\ntag: spam|ham", "change tag name")]
+    [InlineData("visibility: public\ntag: a/b", "change tag name")]
+    public void Parse_BadTag_IsAnError(string replacement, string message)
+    {
+        var (policy, problems) = PolicyDocument.Parse("spam.md", Valid.Replace("visibility: restricted", replacement, StringComparison.Ordinal));
+
+        Assert.Null(policy);
+        Assert.Contains(problems, p => p.IsError && p.Message.Contains("'tag'", StringComparison.Ordinal) && p.Message.Contains(message, StringComparison.Ordinal));
     }
 
     [Theory]
