@@ -15,12 +15,12 @@ public sealed record PolicyProblem(string File, string Message, bool IsError)
 /// <summary>
 /// Reads a policy file: YAML front matter between <c>---</c> lines, then the Markdown body that becomes the system prompt.
 /// Front matter keys: id, version, title, applies_to {wikis, languages, namespaces}, reasoning_effort, threshold,
-/// categories, visibility, mode, tag.
+/// categories, visibility, mode, tag, judges.
 /// </summary>
 public static partial class PolicyDocument
 {
     private static readonly string[] s_knownKeys =
-        ["id", "version", "title", "applies_to", "reasoning_effort", "threshold", "categories", "visibility", "mode", "tag"];
+        ["id", "version", "title", "applies_to", "reasoning_effort", "threshold", "categories", "visibility", "mode", "tag", "judges"];
 
     public static (Policy? Policy, IReadOnlyList<PolicyProblem> Problems) Parse(string file, string text)
     {
@@ -96,6 +96,19 @@ public static partial class PolicyDocument
             (!double.TryParse(thresholdText, NumberStyles.Float, CultureInfo.InvariantCulture, out threshold) || threshold is < 0 or > 1))
         {
             Error("'threshold' must be a number between 0 and 1");
+        }
+
+        var judges = PolicyJudges.AddedAndRemoved;
+        switch (Scalar(root, "judges"))
+        {
+            case null or "added_and_removed":
+                break;
+            case "added":
+                judges = PolicyJudges.Added;
+                break;
+            case var other:
+                Error($"'judges' must be added or added_and_removed, was '{other}'");
+                break;
         }
 
         var tag = Scalar(root, "tag");
@@ -179,6 +192,7 @@ public static partial class PolicyDocument
             Visibility = visibility,
             Mode = mode,
             Tag = tag,
+            Judges = judges,
             Body = body,
             SourcePath = file,
         };

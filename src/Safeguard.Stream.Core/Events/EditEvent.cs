@@ -76,6 +76,12 @@ public sealed record EditEvent
     public long? NewSize { get; init; }
     public long? OldSize { get; init; }
 
+    /// <summary>
+    /// The source marked the edit as a revert to an earlier revision (MediaWiki's revert tags or <c>is_revert</c>):
+    /// software-set signals only, never the edit summary.
+    /// </summary>
+    public bool IsRevert { get; init; }
+
     /// <summary>Set for a visibility change (revision deletion) instead of an edit.</summary>
     public VisibilityChange? VisibilityChange { get; init; }
 

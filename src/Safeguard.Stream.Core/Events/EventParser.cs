@@ -160,6 +160,7 @@ public static class EventParser
                 ? OptionalLong(priorRevision, "rev_size")
                 : null,
             VisibilityChange = sourceKind == "visibility_change" && hasRevision ? PageChangeVisibility(revision) : null,
+            IsRevert = (hasRevision && OptionalBool(revision, "is_revert") == true) || HasRevertTag(root) || (hasRevision && HasRevertTag(revision)),
         };
     }
 
@@ -260,6 +261,7 @@ public static class EventParser
             NewSize = newSize,
             OldSize = oldSize,
             VisibilityChange = sourceKind == "log" ? RecentChangeVisibility(root) : null,
+            IsRevert = HasRevertTag(root),
         };
     }
 
@@ -333,6 +335,14 @@ public static class EventParser
 
     private static bool? OptionalBool(JsonElement parent, string name) =>
         parent.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : null;
+
+    /// <summary>
+    /// MediaWiki's own revert tags (<c>mw-rollback</c>, <c>mw-undo</c>, <c>mw-manual-revert</c>), which the software
+    /// sets and an editor cannot: a <c>tags</c> array that carries one marks the edit as a revert. Edit summaries
+    /// ("Undid revision …") are never trusted for this: anyone can type them.
+    /// </summary>
+    private static bool HasRevertTag(JsonElement parent) =>
+        StringArray(parent, "tags").Any(tag => tag is "mw-rollback" or "mw-undo" or "mw-manual-revert");
 
     private static string[] StringArray(JsonElement parent, string name)
     {

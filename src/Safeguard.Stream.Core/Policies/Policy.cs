@@ -25,6 +25,16 @@ public enum PolicyMode
     Shadow,
 }
 
+/// <summary>What a policy judges, so the pre-screen can skip an edit that cannot violate it.</summary>
+public enum PolicyJudges
+{
+    /// <summary>Both what the edit adds and what it takes out (vandalism: blanking a section is vandalism).</summary>
+    AddedAndRemoved,
+
+    /// <summary>Only what the edit adds (spam: taking text out never adds a link); an edit that adds nothing is skipped.</summary>
+    Added,
+}
+
 /// <summary>Where a policy applies. An empty list means "any".</summary>
 public sealed record PolicyScope(IReadOnlyList<string> Wikis, IReadOnlyList<string> Languages, IReadOnlyList<int> Namespaces)
 {
@@ -51,6 +61,9 @@ public sealed record Policy
     public IReadOnlyList<string> Categories { get; init; } = [];
     public PolicyVisibility Visibility { get; init; } = PolicyVisibility.Public;
     public PolicyMode Mode { get; init; } = PolicyMode.Enforce;
+
+    /// <summary>The front matter's <c>judges:</c> (<c>added</c> or <c>added_and_removed</c>, the default).</summary>
+    public PolicyJudges Judges { get; init; } = PolicyJudges.AddedAndRemoved;
 
     /// <summary>The front matter's <c>tag:</c>, the change tag the tagger puts on a flagged revision; null for the default.</summary>
     public string? Tag { get; init; }

@@ -24,6 +24,15 @@ public static class SkipReason
     /// <summary>A revision deletion (page_change visibility_change, recentchange log delete/revision): followed by redaction, not classified.</summary>
     public const string VisibilityChange = "visibility_change";
 
+    /// <summary>Pre-screen: the policy judges only additions (<c>judges: added</c>) and the edit adds no text.</summary>
+    public const string NothingAdded = "nothing_added";
+
+    /// <summary>Pre-screen: the edit changes only white space, punctuation or wiki formatting; no word or number changes.</summary>
+    public const string FormattingOnly = "formatting_only";
+
+    /// <summary>Pre-screen: a revert to an earlier revision, marked by MediaWiki's own revert tags (never the summary).</summary>
+    public const string Revert = "revert";
+
     /// <summary>A dead-letter reason: redacting after a visibility change failed (redo it with <c>safeguard db redact</c>).</summary>
     public const string RedactionFailed = "redaction_failed";
 }
