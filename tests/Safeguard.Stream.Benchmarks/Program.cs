@@ -68,6 +68,11 @@ var results = new Dictionary<string, object>
 // Enrichment: MediaWiki API requests and response bytes per classified edit (and the alternatives weighed in the README).
 var enrich = await EnrichBenchmark.RunAsync(events, wikiApi);
 results["enrich"] = enrich;
+
+// Pre-screen: model requests saved on the real labeled dev set, and labeled vandalism skipped (must be 0).
+var prescreen = await PreScreenBenchmark.RunAsync(
+    Path.Combine(Path.GetDirectoryName(Path.GetFullPath(events))!, "..", "eval", "cluebotng_enwiki_dev.jsonl"), policiesDir);
+results["prescreen"] = prescreen;
 if (worker is not null)
 {
     var sizes = quick
@@ -103,6 +108,8 @@ foreach (var (name, value) in alternatives)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"enrich      {name,-38} requests {row["requests"],6:N0}  bytes {row["bytes"],12:N0}"));
 }
 
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"prescreen   requests_saved_ratio   {prescreen["requests_saved_ratio"],12:N4}  ({prescreen["requests_with"]} of {prescreen["requests_without"]} requests sent)"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"prescreen   positives_skipped      {prescreen["positives_skipped"],12:N0}"));
 foreach (var scenario in new[] { "saturation", "latency", "cost" })
 {
     if (results.GetValueOrDefault(scenario) is Dictionary<string, object> rows)

@@ -50,6 +50,12 @@ public static class EvalJson
             w.WriteBoolean("truth", p.Truth);
             w.WriteString("wiki", p.Wiki);
             w.WriteString("lang", p.Lang);
+            w.WriteString("status", p.Status);
+            if (p.SkipReason is { } skipReason)
+            {
+                w.WriteString("skip_reason", skipReason);
+            }
+
             WriteNullable(w, "record_category", p.RecordCategory);
             if (p.Verdict is { } verdict)
             {

@@ -25,6 +25,19 @@ public sealed record EvalMetrics(
 {
     /// <summary>Set when the run was compared with an earlier one (<c>--baseline DIR</c>).</summary>
     public EvalComparison? Baseline { get; init; }
+
+    /// <summary>What the pre-screen skipped (first run); null in runs written before the pre-screen existed.</summary>
+    public PreScreenSummary? PreScreen { get; init; }
+}
+
+/// <summary>
+/// The pre-screen's effect on one run: of <see cref="Records"/>, <see cref="Skipped"/> were not sent to the model
+/// (<see cref="ByReason"/>); <see cref="PositivesSkipped"/> of those were labeled positive, which must stay 0.
+/// </summary>
+public sealed record PreScreenSummary(int Records, int Skipped, int PositivesSkipped, IReadOnlyDictionary<string, int> ByReason)
+{
+    /// <summary>Requests saved: skipped / records; null for no records.</summary>
+    public double? RequestsSavedRatio => Records == 0 ? null : (double)Skipped / Records;
 }
 
 public sealed record EvalRunInfo(

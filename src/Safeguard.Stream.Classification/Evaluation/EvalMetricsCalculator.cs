@@ -46,7 +46,22 @@ public static class EvalMetricsCalculator
             Thresholds(headline),
             ThresholdCurve(headline),
             Agreement(predictions, repeats),
-            [.. Enumerable.Range(1, repeats).Select(r => new RepeatSummary(r, Group(predictions.Where(p => p.Repeat == r).ToList(), p => p.Verdict == true)))]);
+            [.. Enumerable.Range(1, repeats).Select(r => new RepeatSummary(r, Group(predictions.Where(p => p.Repeat == r).ToList(), p => p.Verdict == true)))])
+        {
+            PreScreen = PreScreen(headline),
+        };
+    }
+
+    /// <summary>What the pre-screen skipped in the first run, and how many of those were labeled positive (must be none).</summary>
+    public static PreScreenSummary PreScreen(IReadOnlyCollection<EvalPrediction> headline)
+    {
+        ArgumentNullException.ThrowIfNull(headline);
+        var skipped = headline.Where(p => p.IsSkipped).ToList();
+        return new PreScreenSummary(
+            headline.Count,
+            skipped.Count,
+            skipped.Count(p => p.Truth),
+            skipped.GroupBy(p => p.SkipReason!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal));
     }
 
     /// <summary>Counts for <paramref name="predictions"/>, positive prediction by <paramref name="predictedPositive"/>.</summary>
@@ -57,13 +72,14 @@ public static class EvalMetricsCalculator
         int tp = 0, fp = 0, tn = 0, fn = 0, errors = 0;
         foreach (var p in predictions)
         {
-            if (!p.IsScored)
+            if (!p.IsScored && !p.IsSkipped)
             {
                 errors++;
                 continue;
             }
 
-            var positive = predictedPositive(p);
+            // A pre-screen skip is a decision, not an error: the live pipeline sends nothing and flags nothing.
+            var positive = !p.IsSkipped && predictedPositive(p);
             if (p.Truth)
             {
                 _ = positive ? tp++ : fn++;

@@ -46,6 +46,15 @@ public sealed record EvalPrediction
     /// <summary>Has a verdict that counts in the metrics.</summary>
     public bool IsScored => Error is null && Verdict is not null;
 
+    /// <summary>The pre-screen's reason when the record was not sent to the model (<c>status: "skipped"</c>); null otherwise.</summary>
+    public string? SkipReason { get; init; }
+
+    /// <summary>Skipped by the pre-screen: no verdict, and the live pipeline would flag nothing.</summary>
+    public bool IsSkipped => SkipReason is not null;
+
+    /// <summary><c>ok</c>, <c>error</c> or <c>skipped</c>, as <c>predictions.jsonl</c> writes it.</summary>
+    public string Status => IsSkipped ? "skipped" : IsScored ? "ok" : "error";
+
     /// <summary>
     /// The score thresholds are set on: <see cref="Probability"/>, or 1/0 from the verdict when the server gave no
     /// logprobs. Null when not scored.
@@ -78,6 +87,13 @@ public sealed record EvalPrediction
             FinishReason = verdict.FinishReason,
             Truncated = verdict.InputTruncated,
         };
+    }
+
+    /// <summary>The pre-screen skipped the record: no request, no verdict, and nothing flagged.</summary>
+    public static EvalPrediction FromSkip(EvalRecord record, int repeat, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return Base(record, repeat) with { SkipReason = reason };
     }
 
     /// <summary>The classifier threw (the server rejected the request, or stayed unavailable): an error prediction.</summary>

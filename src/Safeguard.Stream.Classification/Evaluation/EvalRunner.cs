@@ -10,6 +10,9 @@ public sealed record EvalRunRequest(Policy Policy, EvalDataset Data, EvalLabels 
 {
     /// <summary>An earlier run's metrics and the folder they came from, compared side by side in the report.</summary>
     public (EvalMetrics Metrics, string Directory)? Baseline { get; init; }
+
+    /// <summary>Apply the live pipeline's pre-screen (default); false sends every record to the model.</summary>
+    public bool PreScreen { get; init; } = true;
 }
 
 /// <summary>An eval run's outcome: its metrics and every prediction, ordered by repeat then dataset line.</summary>
@@ -46,8 +49,8 @@ public sealed class EvalRunner(SafeguardClassifierClient client, IOptions<LlmOpt
             async (index, token) =>
             {
                 var (run, record) = work[index];
-                predictions[index] = await PredictAsync(policy, record, run, token);
-                completed?.Invoke(!predictions[index].IsScored);
+                predictions[index] = await PredictAsync(policy, record, run, request.PreScreen, token);
+                completed?.Invoke(predictions[index].Status == "error");
             });
 
         var ordered = predictions.OrderBy(p => p.Repeat).ThenBy(p => p.Line).ToList();
@@ -79,12 +82,18 @@ public sealed class EvalRunner(SafeguardClassifierClient client, IOptions<LlmOpt
         await File.WriteAllTextAsync(Path.Combine(directory, "report.html"), EvalReportWriter.Write(result.Metrics, result.Predictions, baseline), utf8, cancellationToken);
     }
 
-    private async Task<EvalPrediction> PredictAsync(Policy policy, EvalRecord record, int run, CancellationToken cancellationToken)
+    private async Task<EvalPrediction> PredictAsync(Policy policy, EvalRecord record, int run, bool preScreen, CancellationToken cancellationToken)
     {
+        var classification = record.ToClassificationRequest(time.GetUtcNow());
+        if (preScreen && Core.Routing.PreScreen.Check(policy, classification.Edit, classification.Diff) is { } skipReason)
+        {
+            return EvalPrediction.FromSkip(record, run, skipReason);
+        }
+
         var sent = time.GetTimestamp();
         try
         {
-            var verdict = await client.ClassifyAsync(policy, record.ToClassificationRequest(time.GetUtcNow()), cancellationToken);
+            var verdict = await client.ClassifyAsync(policy, classification, cancellationToken);
             return EvalPrediction.FromVerdict(record, run, verdict);
         }
         catch (Exception ex) when (ex is not LlmMisconfiguredException && !cancellationToken.IsCancellationRequested)

@@ -35,9 +35,10 @@ internal static class EvalCommand
         var concurrency = new Option<string?>("--concurrency") { Description = $"Requests in flight (default {DefaultConcurrency}); also caps Safeguard:Llm:MaxConcurrency for this run." };
         var baseline = new Option<string?>("--baseline") { Description = "An earlier eval --out folder to compare with, side by side in the report." };
         var policyRole = new Option<string?>("--policy-role") { Description = "developer (default: '# Instructions' developer message) or system: the role the policy is sent in (Safeguard:Llm:PolicyRole). Compare both with --baseline." };
+        var noPreScreen = new Option<bool>("--no-prescreen") { Description = "Send every record to the model: no pre-screen skips (compare with a run that has them)." };
         var command = new Command("eval", "Measure a policy on a labeled dataset (--dataset FILE --policy ID --out DIR).")
         {
-            dataset, policy, output, positive, negative, limit, repeat, concurrency, baseline, policyRole,
+            dataset, policy, output, positive, negative, limit, repeat, concurrency, baseline, policyRole, noPreScreen,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, ct) => SafeguardCli.Guard(async () =>
@@ -57,7 +58,8 @@ internal static class EvalCommand
                 parse.GetValue(repeat) is { } r ? Number(r, "--repeat", 1, MaxRepeat) : 1,
                 parse.GetValue(concurrency) is { } c ? Number(c, "--concurrency", 1, 1024) : DefaultConcurrency,
                 parse.GetValue(baseline),
-                parse.GetValue(policyRole) is { } role ? Role(role) : null);
+                parse.GetValue(policyRole) is { } role ? Role(role) : null,
+                !parse.GetValue(noPreScreen));
             return await RunAsync(settings, ct);
         }));
         return command;
@@ -65,7 +67,7 @@ internal static class EvalCommand
 
     private sealed record EvalSettings(
         string Dataset, string PolicyId, string Out, IReadOnlyList<string> Positive, IReadOnlyList<string> Negative,
-        int? Limit, int Repeat, int Concurrency, string? Baseline, LlmPolicyRole? PolicyRole);
+        int? Limit, int Repeat, int Concurrency, string? Baseline, LlmPolicyRole? PolicyRole, bool PreScreen);
 
     private static async Task<int> RunAsync(EvalSettings settings, CancellationToken ct)
     {
@@ -146,6 +148,7 @@ internal static class EvalCommand
             new EvalRunRequest(policy, data, labels, Path.GetFileName(settings.Dataset), settings.Repeat, settings.Concurrency)
             {
                 Baseline = baseline is null ? null : (baseline, Path.GetFullPath(settings.Baseline!)),
+                PreScreen = settings.PreScreen,
             },
             progress.Completed,
             ct);
@@ -193,6 +196,12 @@ internal static class EvalCommand
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"eval: FPR ≤ {t.TargetFpr * 100:0.##}%: threshold {(t.Threshold is { } th ? th.ToString("0.####", CultureInfo.InvariantCulture) : "-")} recall {F(t.Recall)}{(t.Measurable ? "" : " (too few negatives to measure)")}"));
+        }
+
+        if (m.PreScreen is { Skipped: > 0 } skips)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"eval: pre-screen skipped {skips.Skipped} of {skips.Records} ({string.Join(", ", skips.ByReason.Select(r => $"{r.Key} {r.Value}"))}); labeled positives skipped: {skips.PositivesSkipped}"));
         }
 
         if (m.Baseline is { } b)
