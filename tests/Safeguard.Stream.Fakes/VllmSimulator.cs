@@ -525,12 +525,31 @@ public sealed class VllmSimulator : IAsyncDisposable
     /// <summary>What the model generates within <paramref name="budget"/> tokens (vLLM's output budget for the request).</summary>
     private static SimulatedCompletion BuildCompletion(ChatRequest request, int budget, bool lengthFault, bool malformed, VllmFault fault)
     {
-        var policy = SimulatedJudge.DetectPolicy(request.PolicyText);
-        var verdict = SimulatedJudge.Judge(policy, request.UserText);
-        var reasoning = SimulatedJudge.BuildReasoning(verdict, request.Effort);
-        var content = malformed
-            ? (verdict.Violation ? "I think it violates the policy." : "I think it does not violate the policy.")
-            : BuildVerdictJson(verdict);
+        var bundled = SimulatedBundle.Split(request.PolicyText);
+        SimulatedVerdict verdict;
+        string reasoning;
+        string content;
+        if (bundled.Count > 1)
+        {
+            // Several policies in one request: judged one by one, as the model is asked to, answered in one object.
+            var verdicts = bundled.Select(b => (b.Id, Verdict: SimulatedJudge.Judge(SimulatedJudge.DetectPolicy(b.Text), request.UserText))).ToList();
+            verdict = verdicts[0].Verdict;
+            reasoning = string.Join(" ", verdicts.Select(v => SimulatedJudge.BuildReasoning(v.Verdict, request.Effort)));
+            var answered = fault == VllmFault.BundleMissingVerdict ? verdicts.Take(verdicts.Count - 1) : verdicts;
+            content = malformed
+                ? "I think some of these policies are violated."
+                : "{" + string.Join(", ", answered.Select(v => "\"" + v.Id + "\": " + BuildVerdictJson(v.Verdict))) + "}";
+        }
+        else
+        {
+            var policy = SimulatedJudge.DetectPolicy(request.PolicyText);
+            verdict = SimulatedJudge.Judge(policy, request.UserText);
+            reasoning = SimulatedJudge.BuildReasoning(verdict, request.Effort);
+            content = malformed
+                ? (verdict.Violation ? "I think it violates the policy." : "I think it does not violate the policy.")
+                : BuildVerdictJson(verdict);
+        }
+
         if (fault == VllmFault.PartialContent)
         {
             content = content[..(content.Length / 2)];
@@ -604,14 +623,25 @@ public sealed class VllmSimulator : IAsyncDisposable
         return new SimulatedCompletion(reasoning, fault == VllmFault.ContentNullStop ? null : content, "stop", all, verdict);
     }
 
+    /// <summary>Marks the verdict digit: the first 0/1 token after each <c>violation</c> key (one per policy in a bundled answer).</summary>
     private static void MarkVerdictDigit(List<GeneratedToken> tokens, int contentStart)
     {
+        var seen = new System.Text.StringBuilder();
+        var awaiting = true;
         for (var i = contentStart; i < tokens.Count; i++)
         {
-            if (tokens[i].Text is "0" or "1")
+            if (awaiting && tokens[i].Text is "0" or "1")
             {
                 tokens[i] = tokens[i] with { IsVerdictDigit = true };
-                return;
+                awaiting = false;
+                seen.Clear();
+                continue;
+            }
+
+            seen.Append(tokens[i].Text);
+            if (!awaiting && seen.ToString().Contains("violation", StringComparison.Ordinal))
+            {
+                awaiting = true;
             }
         }
     }

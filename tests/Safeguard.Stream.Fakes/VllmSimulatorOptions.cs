@@ -127,6 +127,9 @@ public enum VllmFault
     /// analysis message lands in reasoning). <c>finish_reason</c> is <c>"stop"</c>.
     /// </summary>
     ReasoningOnly,
+
+    /// <summary>A bundled answer (several policies in one request) that leaves out the last policy's verdict; a single-policy answer is unchanged.</summary>
+    BundleMissingVerdict,
 }
 
 /// <summary>The names of <see cref="VllmFault"/> on the command line (<c>--llm-fault-mode</c>): the enum name in kebab case.</summary>

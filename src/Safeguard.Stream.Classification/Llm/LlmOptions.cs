@@ -68,6 +68,13 @@ public sealed class LlmOptions
     public int MaxAttempts { get; set; } = 3;
 
     /// <summary>
+    /// One request per edit for all the public policies that matched it (<see cref="Core.Prompts.PolicyBundle"/>)
+    /// instead of one per policy. Off by default: bundling saves GPU time at some cost in accuracy, so measure it
+    /// first with <c>safeguard eval --bundle</c>. Restricted policies are always classified on their own.
+    /// </summary>
+    public bool Bundle { get; set; }
+
+    /// <summary>
     /// Transport retries per (edit, policy), all its attempts together, for 5xx, 408, 429, attempt timeouts and
     /// connection errors (exponential backoff with jitter, or <c>Retry-After</c>). So one policy sends at most
     /// <see cref="MaxAttempts"/> + <c>MaxRetries</c> requests; when they are spent the server counts as unavailable

@@ -38,7 +38,15 @@ public static class VerdictProbability
     /// <param name="tokens">The completion's logprobs, all generated tokens.</param>
     /// <param name="violation">The parsed verdict.</param>
     /// <param name="content">The final answer text, used to find where the answer starts when the markers are absent.</param>
-    public static double? FromLogProbabilities(IReadOnlyList<TokenLogProbability>? tokens, bool violation, string? content)
+    public static double? FromLogProbabilities(IReadOnlyList<TokenLogProbability>? tokens, bool violation, string? content) =>
+        FromLogProbabilities(tokens, violation, content, anchor: null);
+
+    /// <summary>
+    /// For a bundled answer: the digit of the policy whose answer key (<paramref name="anchor"/>, e.g. <c>"spam"</c>)
+    /// comes first in the final answer, so each policy's probability is read from its own verdict digit. Null when the
+    /// answer is not located or the key is not in it (the fallback then applies).
+    /// </summary>
+    public static double? FromLogProbabilities(IReadOnlyList<TokenLogProbability>? tokens, bool violation, string? content, string? anchor)
     {
         if (tokens is null || tokens.Count == 0)
         {
@@ -58,6 +66,18 @@ public static class VerdictProbability
         var firstAnswerToken = FirstTokenAt(starts, tokens, answerStart);
         // The answer's own key comes first in it (a rationale may mention "violation" again); with the answer not
         // located, the last key of the stream is the best guess, as reasoning precedes the answer.
+        if (anchor is not null)
+        {
+            var anchorAt = answerStart > 0 ? text.IndexOf(anchor, answerStart, StringComparison.Ordinal) : -1;
+            if (anchorAt < 0)
+            {
+                return null;
+            }
+
+            answerStart = anchorAt + anchor.Length;
+            firstAnswerToken = FirstTokenAt(starts, tokens, answerStart);
+        }
+
         var keyAt = answerStart > 0
             ? text.IndexOf(Key, answerStart, StringComparison.OrdinalIgnoreCase)
             : text.LastIndexOf(Key, StringComparison.OrdinalIgnoreCase);
