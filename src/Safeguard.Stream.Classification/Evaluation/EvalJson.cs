@@ -50,12 +50,6 @@ public static class EvalJson
             w.WriteBoolean("truth", p.Truth);
             w.WriteString("wiki", p.Wiki);
             w.WriteString("lang", p.Lang);
-            w.WriteString("status", p.Status);
-            if (p.SkipReason is { } skipReason)
-            {
-                w.WriteString("skip_reason", skipReason);
-            }
-
             WriteNullable(w, "record_category", p.RecordCategory);
             if (p.Verdict is { } verdict)
             {
@@ -84,8 +78,12 @@ public static class EvalJson
             w.WriteNumber("cached", p.CachedTokens);
             w.WriteEndObject();
             w.WriteNumber("latency_ms", p.LatencyMs);
-            w.WriteString("status", p.IsScored ? "ok" : "error");
+            w.WriteString("status", p.Status);
             WriteNullable(w, "error", p.Error);
+            if (p.SkipReason is { } skipReason)
+            {
+                w.WriteString("skip_reason", skipReason);
+            }
             WriteNullable(w, "finish_reason", p.FinishReason);
             w.WriteBoolean("truncated", p.Truncated);
             w.WriteEndObject();

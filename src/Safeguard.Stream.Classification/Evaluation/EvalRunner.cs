@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Core.Policies;
+using Safeguard.Stream.Core.Prompts;
 
 namespace Safeguard.Stream.Classification.Evaluation;
 
@@ -13,6 +14,13 @@ public sealed record EvalRunRequest(Policy Policy, EvalDataset Data, EvalLabels 
 
     /// <summary>Apply the live pipeline's pre-screen (default); false sends every record to the model.</summary>
     public bool PreScreen { get; init; } = true;
+
+    /// <summary>
+    /// <c>--bundle</c>: classify each record in one request with these other public policies (those whose scope
+    /// matches the record and that the pre-screen keeps), as <c>Safeguard:Llm:Bundle</c> does live; the policy's own
+    /// verdict is read from the bundled answer. Null classifies the policy alone.
+    /// </summary>
+    public IReadOnlyList<Policy>? BundleWith { get; init; }
 }
 
 /// <summary>An eval run's outcome: its metrics and every prediction, ordered by repeat then dataset line.</summary>
@@ -49,7 +57,7 @@ public sealed class EvalRunner(SafeguardClassifierClient client, IOptions<LlmOpt
             async (index, token) =>
             {
                 var (run, record) = work[index];
-                predictions[index] = await PredictAsync(policy, record, run, request.PreScreen, token);
+                predictions[index] = await PredictAsync(request, record, run, token);
                 completed?.Invoke(predictions[index].Status == "error");
             });
 
@@ -82,18 +90,26 @@ public sealed class EvalRunner(SafeguardClassifierClient client, IOptions<LlmOpt
         await File.WriteAllTextAsync(Path.Combine(directory, "report.html"), EvalReportWriter.Write(result.Metrics, result.Predictions, baseline), utf8, cancellationToken);
     }
 
-    private async Task<EvalPrediction> PredictAsync(Policy policy, EvalRecord record, int run, bool preScreen, CancellationToken cancellationToken)
+    private async Task<EvalPrediction> PredictAsync(EvalRunRequest request, EvalRecord record, int run, CancellationToken cancellationToken)
     {
+        var policy = request.Policy;
         var classification = record.ToClassificationRequest(time.GetUtcNow());
-        if (preScreen && Core.Routing.PreScreen.Check(policy, classification.Edit, classification.Diff) is { } skipReason)
+        bool Kept(Policy p) => !request.PreScreen || Core.Routing.PreScreen.Check(p, classification.Edit, classification.Diff) is null;
+        if (request.PreScreen && Core.Routing.PreScreen.Check(policy, classification.Edit, classification.Diff) is { } skipReason)
         {
             return EvalPrediction.FromSkip(record, run, skipReason);
         }
 
+        var bundled = request.BundleWith?
+            .Where(p => p.Id != policy.Id && p.Visibility == PolicyVisibility.Public && p.AppliesTo.Matches(record.Wiki, record.Lang, record.Namespace) && Kept(p))
+            .Append(policy)
+            .ToList();
         var sent = time.GetTimestamp();
         try
         {
-            var verdict = await client.ClassifyAsync(policy, classification, cancellationToken);
+            var verdict = bundled is { Count: > 1 } && policy.Visibility == PolicyVisibility.Public
+                ? (await client.ClassifyBundleAsync(PolicyBundle.Create(bundled), classification, cancellationToken)).Single(v => v.PolicyId == policy.Id)
+                : await client.ClassifyAsync(policy, classification, cancellationToken);
             return EvalPrediction.FromVerdict(record, run, verdict);
         }
         catch (Exception ex) when (ex is not LlmMisconfiguredException && !cancellationToken.IsCancellationRequested)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Safeguard.Stream.Classification.Evaluation;
 using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Classification.Policies;
+using Safeguard.Stream.Core.Policies;
 using Safeguard.Stream.Worker.Hosting;
 
 namespace Safeguard.Stream.Worker.Commands;
@@ -35,10 +36,11 @@ internal static class EvalCommand
         var concurrency = new Option<string?>("--concurrency") { Description = $"Requests in flight (default {DefaultConcurrency}); also caps Safeguard:Llm:MaxConcurrency for this run." };
         var baseline = new Option<string?>("--baseline") { Description = "An earlier eval --out folder to compare with, side by side in the report." };
         var policyRole = new Option<string?>("--policy-role") { Description = "developer (default: '# Instructions' developer message) or system: the role the policy is sent in (Safeguard:Llm:PolicyRole). Compare both with --baseline." };
+        var bundle = new Option<bool>("--bundle") { Description = "Also classify with policy bundles (every public policy in scope in one request) and compare: the bundled run goes to OUT/bundled with this run as its baseline." };
         var noPreScreen = new Option<bool>("--no-prescreen") { Description = "Send every record to the model: no pre-screen skips (compare with a run that has them)." };
         var command = new Command("eval", "Measure a policy on a labeled dataset (--dataset FILE --policy ID --out DIR).")
         {
-            dataset, policy, output, positive, negative, limit, repeat, concurrency, baseline, policyRole, noPreScreen,
+            dataset, policy, output, positive, negative, limit, repeat, concurrency, baseline, policyRole, noPreScreen, bundle,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, ct) => SafeguardCli.Guard(async () =>
@@ -59,7 +61,8 @@ internal static class EvalCommand
                 parse.GetValue(concurrency) is { } c ? Number(c, "--concurrency", 1, 1024) : DefaultConcurrency,
                 parse.GetValue(baseline),
                 parse.GetValue(policyRole) is { } role ? Role(role) : null,
-                !parse.GetValue(noPreScreen));
+                !parse.GetValue(noPreScreen),
+                parse.GetValue(bundle));
             return await RunAsync(settings, ct);
         }));
         return command;
@@ -67,7 +70,7 @@ internal static class EvalCommand
 
     private sealed record EvalSettings(
         string Dataset, string PolicyId, string Out, IReadOnlyList<string> Positive, IReadOnlyList<string> Negative,
-        int? Limit, int Repeat, int Concurrency, string? Baseline, LlmPolicyRole? PolicyRole, bool PreScreen);
+        int? Limit, int Repeat, int Concurrency, string? Baseline, LlmPolicyRole? PolicyRole, bool PreScreen, bool Bundle);
 
     private static async Task<int> RunAsync(EvalSettings settings, CancellationToken ct)
     {
@@ -161,6 +164,31 @@ internal static class EvalCommand
         {
             await Console.Error.WriteLineAsync("eval: no classification succeeded (see the error column of predictions.jsonl); outputs written, exit 1");
             return ExitCodes.RuntimeFailure;
+        }
+
+        if (settings.Bundle)
+        {
+            if (policy.Visibility != PolicyVisibility.Public)
+            {
+                throw new UsageException($"--bundle: policy '{policy.Id}' is restricted, and restricted policies are never bundled");
+            }
+
+            var others = catalog.Policies.Where(p => p.Id != policy.Id && p.Visibility == PolicyVisibility.Public).ToList();
+            Console.WriteLine($"eval: bundled with {string.Join(", ", others.Select(p => p.Id))} (where in scope), compared with the run above");
+            var bundledOut = Path.Combine(settings.Out, "bundled");
+            var bundledProgress = new ProgressReporter(data.Records.Count * settings.Repeat, TimeProvider.System, Console.IsOutputRedirected);
+            var bundled = await runner.RunAsync(
+                new EvalRunRequest(policy, data, labels, Path.GetFileName(settings.Dataset), settings.Repeat, settings.Concurrency)
+                {
+                    Baseline = (metrics, Path.GetFullPath(settings.Out)),
+                    PreScreen = settings.PreScreen,
+                    BundleWith = others,
+                },
+                bundledProgress.Completed,
+                ct);
+            bundledProgress.Finish();
+            await EvalRunner.WriteAsync(bundled, metrics, bundledOut, ct);
+            PrintSummary(bundled.Metrics, bundledOut);
         }
 
         return ExitCodes.Ok;

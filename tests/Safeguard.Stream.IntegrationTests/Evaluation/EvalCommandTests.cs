@@ -24,9 +24,16 @@ public sealed class EvalCommandTests(EvalRunFixture run) : IDisposable
         var predictions = File.ReadAllLines(Path.Combine(run.Output, "predictions.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(315, predictions.Count);
         Assert.Equal(28, predictions.Count(p => p.GetProperty("truth").GetBoolean()));
-        Assert.All(predictions, p => Assert.Equal("ok", p.GetProperty("status").GetString()));
-        Assert.All(predictions, p => Assert.StartsWith("[simulated]", p.GetProperty("rationale").GetString(), StringComparison.Ordinal));
-        Assert.All(predictions, p => Assert.InRange(p.GetProperty("probability").GetDouble(), 0, 1));
+        // The pre-screen skips what cannot violate the policy (formatting-only edits): a status and a reason, never a verdict.
+        var skipped = predictions.Where(p => p.GetProperty("status").GetString() == "skipped").ToList();
+        var scored = predictions.Where(p => p.GetProperty("status").GetString() == "ok").ToList();
+        Assert.Equal(predictions.Count, skipped.Count + scored.Count);
+        Assert.NotEmpty(skipped);
+        Assert.All(skipped, p => Assert.Equal("formatting_only", p.GetProperty("skip_reason").GetString()));
+        Assert.All(skipped, p => Assert.Equal(JsonValueKind.Null, p.GetProperty("verdict").ValueKind));
+        Assert.All(skipped, p => Assert.False(p.GetProperty("truth").GetBoolean()));
+        Assert.All(scored, p => Assert.StartsWith("[simulated]", p.GetProperty("rationale").GetString(), StringComparison.Ordinal));
+        Assert.All(scored, p => Assert.InRange(p.GetProperty("probability").GetDouble(), 0, 1));
 
         var metrics = run.Metrics();
         var overall = metrics.GetProperty("overall");
@@ -36,8 +43,11 @@ public sealed class EvalCommandTests(EvalRunFixture run) : IDisposable
         Assert.Equal(287, overall.GetProperty("negatives").GetInt32());
         var tp = overall.GetProperty("true_positives").GetInt32();
         var fp = overall.GetProperty("false_positives").GetInt32();
-        Assert.Equal(predictions.Count(p => p.GetProperty("truth").GetBoolean() && p.GetProperty("verdict").GetBoolean()), tp);
-        Assert.Equal(predictions.Count(p => !p.GetProperty("truth").GetBoolean() && p.GetProperty("verdict").GetBoolean()), fp);
+        Assert.Equal(scored.Count(p => p.GetProperty("truth").GetBoolean() && p.GetProperty("verdict").GetBoolean()), tp);
+        Assert.Equal(scored.Count(p => !p.GetProperty("truth").GetBoolean() && p.GetProperty("verdict").GetBoolean()), fp);
+        var prescreen = metrics.GetProperty("pre_screen");
+        Assert.Equal(skipped.Count, prescreen.GetProperty("skipped").GetInt32());
+        Assert.Equal(0, prescreen.GetProperty("positives_skipped").GetInt32());
         if (tp + fp > 0)
         {
             Assert.Equal((double)tp / (tp + fp), overall.GetProperty("precision").GetDouble(), 10);
@@ -50,7 +60,8 @@ public sealed class EvalCommandTests(EvalRunFixture run) : IDisposable
 
         var thresholds = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Output, "thresholds.json"))).RootElement.GetProperty("targets");
         Assert.Equal([true, true, false, false], thresholds.EnumerateArray().Select(t => t.GetProperty("measurable").GetBoolean()));
-        Assert.Contains("287 negatives", thresholds[3].GetProperty("note").GetString(), StringComparison.Ordinal);
+        // Thresholds are set on scores: the skipped records (all negatives) have none.
+        Assert.Contains($"{287 - skipped.Count} negatives", thresholds[3].GetProperty("note").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -59,7 +70,10 @@ public sealed class EvalCommandTests(EvalRunFixture run) : IDisposable
         var requests = run.RunRequests.Select(r => JsonDocument.Parse(r).RootElement).ToList();
         var policyBody = File.ReadAllText(Path.Combine(LocalServicesFixture.PoliciesPath, "vandalism.md"));
 
-        Assert.Equal(315, requests.Count);
+        // One request per record the pre-screen kept.
+        var kept = File.ReadAllLines(Path.Combine(run.Output, "predictions.jsonl")).Count(l => JsonDocument.Parse(l).RootElement.GetProperty("status").GetString() == "ok");
+        Assert.Equal(kept, requests.Count);
+        Assert.InRange(requests.Count, 290, 314);
         var first = requests.First(r => r.GetProperty("messages")[1].GetProperty("content").GetString()!.Contains("> Cain Velasquez", StringComparison.Ordinal));
         var instructions = first.GetProperty("messages")[0].GetProperty("content").GetString()!;
         var user = first.GetProperty("messages")[1].GetProperty("content").GetString()!;
@@ -144,6 +158,31 @@ public sealed class EvalCommandTests(EvalRunFixture run) : IDisposable
         Assert.Equal("developer", first.GetProperty("run").GetProperty("policy_role").GetString());
         Assert.Equal("system", second.GetProperty("run").GetProperty("policy_role").GetString());
         Assert.Contains("policy role system (baseline: developer)", await File.ReadAllTextAsync(Path.Combine(system, "report.html"), ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Eval_Bundle_ComparesBundledWithSeparateOnTheSameRecords()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var output = Path.Combine(_directory, "bundle");
+        await using var simulator = await VllmSimulator.StartAsync(new VllmSimulatorOptions { Latency = TimeSpan.Zero, CaptureRequests = true }, ct: ct);
+
+        var (exit, stdout, stderr) = await EvalProcess.SafeguardAsync(
+            ["eval", "--dataset", EvalRunFixture.ClueBotSet, "--policy", "vandalism", "--limit", "12", "--bundle", "--out", output], run.Environment(simulator.BaseUrl), ct);
+
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains("eval: bundled with", stdout, StringComparison.Ordinal);
+        var separate = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "metrics.json"), ct)).RootElement;
+        var bundled = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "bundled", "metrics.json"), ct)).RootElement;
+        Assert.Equal(separate.GetProperty("overall").GetProperty("records").GetInt32(), bundled.GetProperty("overall").GetProperty("records").GetInt32());
+        Assert.Equal(Path.GetFullPath(output), bundled.GetProperty("baseline").GetProperty("directory").GetString());
+        var bodies = simulator.CapturedRequests.Select(r => JsonDocument.Parse(r).RootElement.GetProperty("messages")[0].GetProperty("content").GetString()!).ToList();
+        var bundledBodies = bodies.Where(b => b.Contains("# Policy vandalism", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(bundledBodies);
+        // Public policies in scope that the pre-screen keeps (spam drops out where nothing was added); the restricted
+        // private-information policy is never in a bundle.
+        Assert.Contains(bundledBodies, b => b.Contains("# Policy spam", StringComparison.Ordinal));
+        Assert.All(bundledBodies, b => Assert.DoesNotContain("# Policy private-information", b, StringComparison.Ordinal));
     }
 
     [Fact]
