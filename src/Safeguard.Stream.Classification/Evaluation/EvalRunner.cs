@@ -1,8 +1,3 @@
-using System.Text;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Classification.Llm;
-using Safeguard.Stream.Core.Policies;
-
 namespace Safeguard.Stream.Classification.Evaluation;
 
 /// <summary>What one eval run classifies: the dataset read, how often and how many at once, and an earlier run to compare with.</summary>

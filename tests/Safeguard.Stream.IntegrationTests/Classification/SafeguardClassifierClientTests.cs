@@ -67,7 +67,7 @@ public sealed class SafeguardClassifierClientTests
         };
         configure?.Invoke(options);
         var log = new ListLogger();
-        return (new SafeguardClassifierClient(Options.Create(options), options.CreateLimiter(), TimeProvider.System, log), log);
+        return (ClassifierClients.Create(options, log), log);
     }
 
     private static async Task<VllmSimulator> StartAsync(VllmSimulatorOptions options) =>
