@@ -68,6 +68,8 @@ public sealed partial class SafeguardClassifierClient
         };
         options.ApplyTo(breaker);
         pipeline.AddCircuitBreaker(breaker);
+        // The client logs each retry itself (RetryingRequest, with the problem and the delay): Polly's per-try lines go to Debug.
+        OutageBackoff.UseStageLogging(pipeline, services);
     }
 
     /// <summary>

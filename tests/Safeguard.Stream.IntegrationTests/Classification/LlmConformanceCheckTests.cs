@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Classification.Policies;
 using Safeguard.Stream.Core.Policies;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Classification.Policies;
