@@ -1,14 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
-using Polly;
 using Safeguard.Stream.Classification;
 using Safeguard.Stream.Classification.Evaluation;
-using Safeguard.Stream.Classification.Llm;
-using Safeguard.Stream.Classification.Policies;
-using Safeguard.Stream.Core.Hosting;
-using Safeguard.Stream.Core.Pipeline;
-using Safeguard.Stream.Core.Policies;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -20,6 +11,12 @@ public static class ClassificationHostingExtensions
     /// (<c>MaxRetries</c>), unusable answers by its answer loop (<c>MaxAttempts</c>); this is the only layer for outages.
     /// </summary>
     public const string ClassificationOutagePipelineKey = "safeguard-classify-outage";
+
+    /// <summary>
+    /// The model client's transport pipeline: one request's transient failures, retried up to <c>MaxRetries</c> for one
+    /// (edit, policy) over all its answer attempts, under a circuit breaker (<see cref="SafeguardClassifierClient"/>).
+    /// </summary>
+    public const string ClassificationTransportPipelineKey = "safeguard-classify-transport";
 
     /// <summary>Policies (loaded and checked at start), the model client and the model server's readiness check.</summary>
     public static IHostApplicationBuilder AddSafeguardClassification(this IHostApplicationBuilder builder)
@@ -33,12 +30,27 @@ public static class ClassificationHostingExtensions
         builder.Services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<LlmOptions>>().Value.CreateLimiter());
         builder.Services.TryAddSingleton<PolicyCatalog>();
         builder.Services.TryAddSingleton<IPolicyCatalog>(sp => sp.GetRequiredService<PolicyCatalog>());
-        builder.Services.TryAddSingleton<LlmServerStatus>();
-        builder.Services.TryAddSingleton<SafeguardClassifierClient>();
+        builder.Services.AddSafeguardClassifierClient();
         builder.Services.TryAddSingleton<EvalRunner>();
         builder.Services.AddHttpClient(LlmHealthCheck.HttpClientName, http => http.Timeout = ComponentRegistration.HealthProbeTimeout);
         builder.Services.AddHealthChecks().AddCheck<LlmHealthCheck>(LlmHealthCheck.Name, tags: [ComponentRegistration.ReadyTag]);
         return builder;
+    }
+
+    /// <summary>
+    /// The model client with its transport pipeline (<see cref="ClassificationTransportPipelineKey"/>) and server status,
+    /// given its <see cref="LlmOptions"/>, limiter and logging: what <see cref="AddSafeguardClassification"/> registers
+    /// for it, and all a tool or test that talks to the model needs.
+    /// </summary>
+    public static IServiceCollection AddSafeguardClassifierClient(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<LlmServerStatus>();
+        services.TryAddSingleton<SafeguardClassifierClient>();
+        services.AddResiliencePipeline(
+            ClassificationTransportPipelineKey, (pipeline, context) => SafeguardClassifierClient.ConfigureTransport(pipeline, context.ServiceProvider));
+        return services;
     }
 
     /// <summary>The classification stage and the probe of the model server's queue that sizes its concurrency.</summary>

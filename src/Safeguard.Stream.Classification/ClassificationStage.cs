@@ -1,15 +1,4 @@
-using System.Diagnostics;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Polly;
 using Polly.Retry;
-using Safeguard.Stream.Classification.Llm;
-using Safeguard.Stream.Core.Pipeline;
-using Safeguard.Stream.Core.Policies;
-using Safeguard.Stream.Core.Telemetry;
-using Safeguard.Stream.Core.Verdicts;
 
 namespace Safeguard.Stream.Classification;
 
@@ -71,46 +60,31 @@ public sealed partial class ClassificationStage(
     {
         telemetry.ObserveLlmConcurrency(() => (Limiter.InFlight, Limiter.CurrentLimit));
         telemetry.ObserveLlmServerQueue(() => Limiter.ServerWaiting);
-        Exception? failure = null;
-        try
-        {
-            var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrency, CancellationToken = stoppingToken };
-            await Parallel.ForEachAsync(channels.Enriched.Reader.ReadAllAsync(stoppingToken), parallel, async (edit, ct) =>
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrency, CancellationToken = stoppingToken };
+        await StageLoop.RunAsync(
+            () => Parallel.ForEachAsync(channels.Enriched.Reader.ReadAllAsync(stoppingToken), parallel, async (edit, ct) =>
             {
                 var result = await ClassifyEditAsync(edit, ct);
                 await channels.Results.Writer.WriteAsync(result, ct);
-            });
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex)
-        {
-            failure = ex;
-            Log.StageFailed(logger, ex);
-            throw;
-        }
-        finally
-        {
-            _results.Complete(failure);
-        }
+            }),
+            ex => Log.StageFailed(logger, ex), _results, stoppingToken);
     }
 
     internal async Task<PipelineResult> ClassifyEditAsync(EnrichedEdit edit, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
-        using var activity = telemetry.ActivitySource.StartActivity("classify edit", ActivityKind.Internal, edit.Routed.TraceParent);
-        var outcomes = await Task.WhenAll(edit.Routed.Policies.Select(policy => ClassifyPolicyAsync(policy, edit, activity, cancellationToken)));
+        using var activity = telemetry.ActivitySource.StartActivity("classify edit", ActivityKind.Internal, edit.Context.TraceParent);
+        var outcomes = await Task.WhenAll(edit.Policies.Select(policy => ClassifyPolicyAsync(policy, edit, activity, cancellationToken)));
         telemetry.StageDuration.Record(timeProvider.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Stage, "classify"));
 
         if (outcomes.FirstOrDefault(o => o.Rejection is not null) is { Rejection: { } rejection } rejected)
         {
             activity?.AddException(rejection);
             activity?.SetStatus(ActivityStatusCode.Error);
-            return new DeadLetteredResult(edit.Routed.Source, edit.Edit, DeadLetterReason.LlmRejected, $"policy {rejected.PolicyId}: {rejection.Message}");
+            return new DeadLetteredResult(edit.Context, edit.Edit, DeadLetterReason.LlmRejected, $"policy {rejected.PolicyId}: {rejection.Message}");
         }
 
-        return new ClassifiedResult(edit, [.. outcomes.Select(o => o.Verdict!)]);
+        return new ClassifiedResult(edit.Context, edit.Edit, [.. outcomes.Select(o => o.Verdict!)]);
     }
 
     private void RecordVerdict(string policyId, PolicyVerdict verdict)

@@ -1,13 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
-using Polly;
-using Safeguard.Stream.Core.Hosting;
-using Safeguard.Stream.Core.Pipeline;
-using Safeguard.Stream.Core.Policies;
-using Safeguard.Stream.Core.Redaction;
-using Safeguard.Stream.Core.Routing;
-
 namespace Microsoft.Extensions.Hosting;
 
 public static class CoreHostingExtensions

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Safeguard.Stream.Core.Hosting;
 using Safeguard.Stream.EventStreams;
 
 namespace Microsoft.Extensions.Hosting;

@@ -1,14 +1,6 @@
-using System.Globalization;
 using System.Net;
 using System.Net.ServerSentEvents;
-using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Polly;
 using Polly.Retry;
-using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Pipeline;
-using Safeguard.Stream.Core.Telemetry;
 
 namespace Safeguard.Stream.EventStreams;
 

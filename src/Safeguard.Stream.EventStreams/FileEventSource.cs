@@ -1,10 +1,4 @@
 using System.Net.ServerSentEvents;
-using System.Text;
-using System.Text.Json;
-using System.Threading.Channels;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Pipeline;
 
 namespace Safeguard.Stream.EventStreams;
 

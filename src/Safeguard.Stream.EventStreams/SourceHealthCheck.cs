@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Core.Pipeline;
 
 namespace Safeguard.Stream.EventStreams;
 

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Safeguard.Stream.Core.Pipeline;
-
 namespace Safeguard.Stream.Kafka;
 
 /// <summary>
@@ -19,7 +15,7 @@ public static class DeadLetterEventWriter
         ArgumentNullException.ThrowIfNull(dead);
         ArgumentOutOfRangeException.ThrowIfNegative(maxPayloadBytes);
         var key = dead.Key;
-        var payload = dead.Source.Payload.Span;
+        var payload = dead.Context.Payload.Span;
         using var buffer = new MemoryStream(256 + Math.Min(payload.Length, maxPayloadBytes) * 2);
         using (var json = new Utf8JsonWriter(buffer))
         {
@@ -27,7 +23,7 @@ public static class DeadLetterEventWriter
             json.WriteString("$schema", SchemaUri);
             json.WriteStartObject("meta");
             json.WriteString("stream", stream);
-            json.WriteString("id", EventIdentity.NameBased("dead_letter\n" + dead.Source.SourceName + "\n" + key).ToString());
+            json.WriteString("id", EventIdentity.NameBased("dead_letter\n" + dead.Context.SourceName + "\n" + key).ToString());
             json.WriteString("dt", Iso(now));
             if (dead.Edit is { } edit)
             {
@@ -36,8 +32,8 @@ public static class DeadLetterEventWriter
 
             json.WriteEndObject();
             json.WriteString("dt", Iso(now));
-            json.WriteString("source", dead.Source.SourceName);
-            if (dead.Source.Position is { } position)
+            json.WriteString("source", dead.Context.SourceName);
+            if (dead.Context.Position is { } position)
             {
                 json.WriteString("position", position);
             }

@@ -1,7 +1,5 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Core.Hosting;
 
 namespace Safeguard.Stream.Kafka;
 

@@ -1,8 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Safeguard.Stream.Core.Hosting;
-using Safeguard.Stream.Core.Pipeline;
-using Safeguard.Stream.Core.Redaction;
 using Safeguard.Stream.Kafka;
 
 namespace Microsoft.Extensions.Hosting;

@@ -1,11 +1,4 @@
-using System.Text;
 using Confluent.Kafka;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Core.Pipeline;
-using Safeguard.Stream.Core.Policies;
-using Safeguard.Stream.Core.Redaction;
-using Safeguard.Stream.Core.Telemetry;
 
 namespace Safeguard.Stream.Kafka;
 

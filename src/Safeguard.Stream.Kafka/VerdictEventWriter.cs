@@ -1,11 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Pipeline;
-using Safeguard.Stream.Core.Policies;
-using Safeguard.Stream.Core.Redaction;
-using Safeguard.Stream.Core.Verdicts;
-
 namespace Safeguard.Stream.Kafka;
 
 /// <summary>

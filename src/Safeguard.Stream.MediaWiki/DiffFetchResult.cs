@@ -1,6 +1,3 @@
-using Safeguard.Stream.Core.Diffs;
-using Safeguard.Stream.Core.Events;
-
 namespace Safeguard.Stream.MediaWiki;
 
 /// <summary>A diff, or why there is none: a skip reason (hidden, missing, refused) or a failure to dead-letter.</summary>

@@ -1,15 +1,4 @@
-using System.Diagnostics;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Polly;
 using Polly.Retry;
-using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Pipeline;
-using Safeguard.Stream.Core.Redaction;
-using Safeguard.Stream.Core.Routing;
-using Safeguard.Stream.Core.Telemetry;
 
 namespace Safeguard.Stream.MediaWiki;
 
@@ -75,45 +64,15 @@ public sealed partial class EnrichmentStage(
         pipeline.AddRetry(retry);
         OutageBackoff.UseStageLogging(pipeline, services);
     }
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        Exception? failure = null;
-        try
-        {
-            await Task.WhenAll(Enumerable.Range(0, options.Value.MaxConcurrency).Select(_ => WorkAsync(stoppingToken)));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex)
-        {
-            failure = ex;
-            Log.StageFailed(logger, ex);
-            throw;
-        }
-        finally
-        {
-            channels.Enriched.Writer.TryComplete(failure);
-            _results.Complete(failure);
-        }
-    }
-
-    private async Task WorkAsync(CancellationToken cancellationToken)
-    {
-        var reader = channels.Routed.Reader;
-        while (await reader.WaitToReadAsync(cancellationToken))
-        {
-            while (reader.TryRead(out var routed))
-            {
-                await EnrichAsync(routed, cancellationToken);
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => StageLoop.RunAsync(
+        () => Task.WhenAll(Enumerable.Range(0, options.Value.MaxConcurrency).Select(
+            _ => StageLoop.ForEachAsync(channels.Routed.Reader, (routed, ct) => new ValueTask(EnrichAsync(routed, ct)), stoppingToken))),
+        ex => Log.StageFailed(logger, ex), _results, channels.Enriched.Writer, stoppingToken);
 
     private async Task EnrichAsync(RoutedEdit routed, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
-        using var activity = telemetry.ActivitySource.StartActivity("enrich edit", ActivityKind.Internal, routed.TraceParent);
+        using var activity = telemetry.ActivitySource.StartActivity("enrich edit", ActivityKind.Internal, routed.Context.TraceParent);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(s_domain, routed.Edit.Domain);
         DiffFetchResult result;
@@ -141,7 +100,7 @@ public sealed partial class EnrichmentStage(
                 await RedactEarlierAsync(routed, RedactionReason.UserOrSummaryHidden, cancellationToken);
             }
 
-            await channels.Enriched.Writer.WriteAsync(new EnrichedEdit(visible, diff), cancellationToken);
+            await channels.Enriched.Writer.WriteAsync(visible.WithDiff(diff), cancellationToken);
         }
         else if (result.SkipReason is { } reason)
         {
@@ -152,7 +111,7 @@ public sealed partial class EnrichmentStage(
             }
 
             telemetry.Skipped.Add(1, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Reason, reason));
-            await channels.Results.Writer.WriteAsync(new SkippedResult(routed.Source, routed.Edit, reason), cancellationToken);
+            await channels.Results.Writer.WriteAsync(new SkippedResult(routed.Context, routed.Edit, reason), cancellationToken);
         }
         else
         {
@@ -160,7 +119,7 @@ public sealed partial class EnrichmentStage(
             activity?.SetStatus(ActivityStatusCode.Error, failure);
             telemetry.DeadLettered.Add(1, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Reason, failure));
             await channels.Results.Writer.WriteAsync(
-                new DeadLetteredResult(routed.Source, routed.Edit, failure, result.Detail ?? failure), cancellationToken);
+                new DeadLetteredResult(routed.Context, routed.Edit, failure, result.Detail ?? failure), cancellationToken);
         }
     }
 

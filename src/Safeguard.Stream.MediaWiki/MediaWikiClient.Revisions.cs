@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-
 namespace Safeguard.Stream.MediaWiki;
 
 /// <summary>What the Action API says of one revision: its parent (null for a page creation or when unknown), page and namespace.</summary>

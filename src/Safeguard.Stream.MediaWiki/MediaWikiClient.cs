@@ -1,14 +1,7 @@
-using System.Globalization;
 using System.Net;
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Polly.RateLimiting;
 using Polly.Timeout;
-using Safeguard.Stream.Core.Diffs;
-using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Routing;
 
 namespace Safeguard.Stream.MediaWiki;
 

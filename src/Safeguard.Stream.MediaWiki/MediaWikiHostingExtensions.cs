@@ -1,13 +1,5 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Polly;
-using Safeguard.Stream.Core.Diffs;
-using Safeguard.Stream.Core.Hosting;
-using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.MediaWiki;
 
 namespace Microsoft.Extensions.Hosting;
@@ -92,10 +84,7 @@ public static partial class MediaWikiHostingExtensions
             return ValueTask.CompletedTask;
         };
 
-        resilience.CircuitBreaker.FailureRatio = options.BreakerFailureRatio;
-        resilience.CircuitBreaker.MinimumThroughput = options.BreakerMinimumThroughput;
-        resilience.CircuitBreaker.SamplingDuration = options.BreakerSamplingDuration;
-        resilience.CircuitBreaker.BreakDuration = options.BreakerBreakDuration;
+        options.ApplyTo(resilience.CircuitBreaker);
 
         // Concurrency is bounded by the enrichment stage and the rate per wiki by WikiApiAttemptHandler.
         resilience.RateLimiter.DefaultRateLimiterOptions.PermitLimit = 10_000;

@@ -1,10 +1,12 @@
-using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Options;
 
 namespace Safeguard.Stream.MediaWiki;
 
-public sealed class MediaWikiOptions
+/// <summary>
+/// The MediaWiki Action API client. The circuit breaker (one per wiki; its <c>BreakerSamplingDuration</c> must be at
+/// least twice <see cref="AttemptTimeout"/>) and <c>MaxRetryAfter</c> are the shared <see cref="TransportResilienceOptions"/>.
+/// </summary>
+public sealed class MediaWikiOptions : TransportResilienceOptions
 {
     public const string SectionName = "Safeguard:MediaWiki";
 
@@ -50,10 +52,6 @@ public sealed class MediaWikiOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan MissingRevisionDelay { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Longest wait honoured from a <c>Retry-After</c> (maxlag, 429, 503); longer values are capped to it.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
-    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(60);
-
     /// <summary>Edits enriched at once, over all wikis.</summary>
     [Range(1, 256)]
     public int MaxConcurrency { get; set; } = 8;
@@ -83,22 +81,6 @@ public sealed class MediaWikiOptions
     /// <summary>One request's limit, retries and their waits included.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:30:00")]
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(3);
-
-    /// <summary>Circuit breaker per wiki: share of failed attempts in <see cref="BreakerSamplingDuration"/> that opens it.</summary>
-    [Range(0.01, 1.0)]
-    public double BreakerFailureRatio { get; set; } = 0.5;
-
-    /// <summary>Circuit breaker per wiki: attempts needed in the sampling window before it may open.</summary>
-    [Range(2, 10_000)]
-    public int BreakerMinimumThroughput { get; set; } = 20;
-
-    /// <summary>Must be at least twice <see cref="AttemptTimeout"/>.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
-    public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>How long an open circuit refuses a wiki's requests before letting one through.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
-    public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// o200k tokens of diff text kept for the model (added text first, then removed, then context); beyond it the

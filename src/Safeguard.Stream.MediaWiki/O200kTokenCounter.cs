@@ -1,5 +1,4 @@
 using Microsoft.ML.Tokenizers;
-using Safeguard.Stream.Core.Diffs;
 
 namespace Safeguard.Stream.MediaWiki;
 

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
-using Microsoft.Extensions.Options;
 using Polly.RateLimiting;
-using Safeguard.Stream.Core.Telemetry;
 
 namespace Safeguard.Stream.MediaWiki;
 

@@ -1,7 +1,4 @@
 using System.Collections.Concurrent;
-using Dapper;
-using Npgsql;
-using Safeguard.Stream.Core.Events;
 
 namespace Safeguard.Stream.Postgres;
 

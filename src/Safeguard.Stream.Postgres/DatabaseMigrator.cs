@@ -1,6 +1,4 @@
 using System.Reflection;
-using Dapper;
-using Npgsql;
 
 namespace Safeguard.Stream.Postgres;
 

@@ -1,6 +1,3 @@
-using Dapper;
-using Npgsql;
-
 namespace Safeguard.Stream.Postgres;
 
 /// <summary>What moderators ask of the audit tables, for the CLI (<c>safeguard flagged</c>, <c>safeguard feedback</c>)

@@ -1,10 +1,3 @@
-using Dapper;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Safeguard.Stream.Core.Pipeline;
-using Safeguard.Stream.Core.Policies;
-using Safeguard.Stream.Core.Verdicts;
-
 namespace Safeguard.Stream.Postgres;
 
 /// <summary>
@@ -114,14 +107,14 @@ public sealed class PostgresAuditSink(NpgsqlDataSource dataSource, Classificatio
             var maxBytes = options.Value.DeadLetterPayloadBytes;
             var args = new
             {
-                sources = dead.Select(d => d.Source.SourceName).ToArray(),
+                sources = dead.Select(d => d.Context.SourceName).ToArray(),
                 keys = dead.Select(d => d.Key).ToArray(),
-                positions = dead.Select(d => d.Source.Position).ToArray(),
+                positions = dead.Select(d => d.Context.Position).ToArray(),
                 wikiIds = dead.Select(d => d.Edit?.WikiId).ToArray(),
                 revIds = dead.Select(d => d.Edit?.RevId).ToArray(),
                 reasons = dead.Select(d => d.Reason).ToArray(),
                 details = dead.Select(d => d.Detail).ToArray(),
-                payloads = dead.Select(d => Payload(d.Source.Payload, maxBytes)).ToArray(),
+                payloads = dead.Select(d => Payload(d.Context.Payload, maxBytes)).ToArray(),
             };
             await connection.ExecuteAsync(new CommandDefinition(InsertDeadLetters, args, transaction, cancellationToken: cancellationToken));
         }

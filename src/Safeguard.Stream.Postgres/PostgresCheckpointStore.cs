@@ -1,7 +1,3 @@
-using Dapper;
-using Npgsql;
-using Safeguard.Stream.Core.Pipeline;
-
 namespace Safeguard.Stream.Postgres;
 
 /// <summary>Resume positions and skip counters in <c>safeguard.checkpoints</c> and <c>safeguard.skip_counts</c>.</summary>

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Npgsql;
-using Safeguard.Stream.Core.Hosting;
 
 namespace Safeguard.Stream.Postgres;
 

@@ -1,12 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
-using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
-using Safeguard.Stream.Core.Hosting;
-using Safeguard.Stream.Core.Pipeline;
-using Safeguard.Stream.Core.Redaction;
 using Safeguard.Stream.Postgres;
 
 namespace Microsoft.Extensions.Hosting;

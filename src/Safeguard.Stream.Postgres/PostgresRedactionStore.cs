@@ -1,10 +1,3 @@
-using Dapper;
-using Npgsql;
-using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Policies;
-using Safeguard.Stream.Core.Redaction;
-using Safeguard.Stream.Core.Verdicts;
-
 namespace Safeguard.Stream.Postgres;
 
 /// <summary>

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Safeguard.Stream.Core.Diffs;
 using Safeguard.Stream.Core.Events;
 using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Policies;
@@ -55,7 +54,7 @@ internal static class TestResults
     public static ClassifiedResult Classified(long sequence, EditEvent edit, params PolicyVerdict[] verdicts)
     {
         var source = new SourceEvent(sequence, "test", sequence.ToString(CultureInfo.InvariantCulture), Encoding.UTF8.GetBytes("{}"));
-        return new ClassifiedResult(new EnrichedEdit(new RoutedEdit(source, edit, []), DiffText.Empty), verdicts);
+        return new ClassifiedResult(source, edit, verdicts);
     }
 
     public static ClassifiedResult Classified(long sequence, long rev, params PolicyVerdict[] verdicts) => Classified(sequence, Edit(rev), verdicts);

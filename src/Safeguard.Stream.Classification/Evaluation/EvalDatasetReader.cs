@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-
 namespace Safeguard.Stream.Classification.Evaluation;
 
 /// <summary>A dataset line that was left out of the evaluation, and why.</summary>

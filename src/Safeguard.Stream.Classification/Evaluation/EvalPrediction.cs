@@ -1,5 +1,3 @@
-using Safeguard.Stream.Core.Verdicts;
-
 namespace Safeguard.Stream.Classification.Evaluation;
 
 /// <summary>One classification of one record (in one of the <c>--repeat</c> runs): a line of <c>predictions.jsonl</c>.</summary>

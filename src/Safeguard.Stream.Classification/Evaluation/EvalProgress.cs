@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Safeguard.Stream.Classification.Evaluation;
 
 /// <summary>How far an evaluation is, with its rate and an estimate of the time left; formatted for a terminal or a log.</summary>

@@ -1,7 +1,3 @@
-using Safeguard.Stream.Classification.Llm;
-using Safeguard.Stream.Core.Diffs;
-using Safeguard.Stream.Core.Events;
-
 namespace Safeguard.Stream.Classification.Evaluation;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace Safeguard.Stream.Classification.Evaluation;
 
 /// <summary>
@@ -95,13 +92,20 @@ public static class EvalReportWriter
     private static void Confusion(StringBuilder html, EvalMetrics m, EvalMetrics? b)
     {
         html.Append("<h2>Confusion matrix (run 1, verdicts)</h2><div class=\"plots\">");
-        Matrix(html, "this run", m.Overall);
-        if (b is not null)
-        {
-            Matrix(html, "baseline", b.Overall);
-        }
+        ThisRunAndBaseline(html, m.Overall, b?.Overall, Matrix);
 
         html.Append("</div>\n");
+    }
+
+    /// <summary>Writes a part for this run and, when there is a baseline, for it.</summary>
+    private static void ThisRunAndBaseline<T>(StringBuilder html, T current, T? baseline, Action<StringBuilder, string, T> write)
+        where T : class
+    {
+        write(html, "this run", current);
+        if (baseline is not null)
+        {
+            write(html, "baseline", baseline);
+        }
     }
 
     private static void Matrix(StringBuilder html, string caption, GroupMetrics g) =>
@@ -207,11 +211,7 @@ public static class EvalReportWriter
     private static void Agreement(StringBuilder html, EvalMetrics m, EvalMetrics? b)
     {
         html.Append("<h2>Agreement across repeated runs</h2><table id=\"agreement\"><tr><th class=\"l\">run</th><th>runs</th><th>records in every run</th><th>with an error</th><th>identical verdicts</th><th>Fleiss' κ</th><th>mean Cohen's κ</th><th>mean sd of P</th><th class=\"l\">note</th></tr>");
-        AgreementRow(html, "this run", m.Agreement);
-        if (b is not null)
-        {
-            AgreementRow(html, "baseline", b.Agreement);
-        }
+        ThisRunAndBaseline(html, m.Agreement, b?.Agreement, AgreementRow);
 
         html.Append("</table>");
         if (m.PerRepeat.Count > 1)

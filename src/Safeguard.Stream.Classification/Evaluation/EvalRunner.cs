@@ -1,7 +1,3 @@
-using System.Text;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Classification.Llm;
-using Safeguard.Stream.Core.Policies;
 using Safeguard.Stream.Core.Prompts;
 
 namespace Safeguard.Stream.Classification.Evaluation;

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Safeguard.Stream.Core.Policies;
-
 namespace Safeguard.Stream.Classification.Llm;
 
 /// <summary>One generated token's logprob and its top alternatives (vLLM's <c>choices[0].logprobs.content[i]</c>).</summary>

@@ -1,6 +1,3 @@
-using Safeguard.Stream.Core.Diffs;
-using Safeguard.Stream.Core.Events;
-
 namespace Safeguard.Stream.Classification.Llm;
 
 /// <summary>

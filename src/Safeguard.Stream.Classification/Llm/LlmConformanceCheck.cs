@@ -1,10 +1,4 @@
 using System.ClientModel;
-using System.Globalization;
-using Safeguard.Stream.Classification.Policies;
-using Safeguard.Stream.Core.Diffs;
-using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Policies;
-using Safeguard.Stream.Core.Verdicts;
 
 namespace Safeguard.Stream.Classification.Llm;
 

@@ -1,10 +1,10 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
-
 namespace Safeguard.Stream.Classification.Llm;
 
-/// <summary>The vLLM (OpenAI-compatible) endpoint that serves gpt-oss-safeguard.</summary>
-public sealed class LlmOptions
+/// <summary>
+/// The vLLM (OpenAI-compatible) endpoint that serves gpt-oss-safeguard. The circuit breaker and <c>MaxRetryAfter</c>
+/// are the shared <see cref="TransportResilienceOptions"/>.
+/// </summary>
+public sealed class LlmOptions : TransportResilienceOptions
 {
     public const string SectionName = "Safeguard:Llm";
 
@@ -87,25 +87,6 @@ public sealed class LlmOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Longest <c>Retry-After</c> honoured; longer values are capped to it.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
-    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>Circuit breaker: share of failed requests in <see cref="BreakerSamplingDuration"/> that opens it.</summary>
-    [Range(0.01, 1.0)]
-    public double BreakerFailureRatio { get; set; } = 0.5;
-
-    /// <summary>Circuit breaker: requests needed in the sampling window before it may open.</summary>
-    [Range(2, 10_000)]
-    public int BreakerMinimumThroughput { get; set; } = 20;
-
-    [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
-    public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>How long the open circuit fails requests at once before letting one through.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
-    public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
-
     /// <summary>
     /// Keep the model's reasoning (analysis channel) on the verdict (<c>PolicyVerdict.Reasoning</c>) for the audit
     /// table. Off by default: reasoning is long, and it may quote the edit.
@@ -166,12 +147,8 @@ internal sealed class LlmOptionsCustomValidator : IValidateOptions<LlmOptions>
     public ValidateOptionsResult Validate(string? name, LlmOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var failures = new List<string>();
-        if (options.MinDiffCharacters > options.MaxDiffCharacters)
-        {
-            failures.Add($"{LlmOptions.SectionName}:MinDiffCharacters must not exceed 'MaxDiffCharacters'");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return options.MinDiffCharacters > options.MaxDiffCharacters
+            ? ValidateOptionsResult.Fail($"{LlmOptions.SectionName}:MinDiffCharacters must not exceed 'MaxDiffCharacters'")
+            : ValidateOptionsResult.Success;
     }
 }

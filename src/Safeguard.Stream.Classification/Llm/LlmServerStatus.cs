@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Safeguard.Stream.Classification.Llm;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.ClientModel;
 using Safeguard.Stream.Core.Prompts;
-using Safeguard.Stream.Core.Verdicts;
 
 namespace Safeguard.Stream.Classification.Llm;
 

@@ -1,5 +1,4 @@
 using System.ClientModel;
-using System.Globalization;
 using System.Net;
 
 namespace Safeguard.Stream.Classification.Llm;

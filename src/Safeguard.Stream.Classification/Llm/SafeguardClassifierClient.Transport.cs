@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
 using Polly.Timeout;
 
 namespace Safeguard.Stream.Classification.Llm;
@@ -9,6 +10,67 @@ namespace Safeguard.Stream.Classification.Llm;
 public sealed partial class SafeguardClassifierClient
 {
     private static readonly ResiliencePropertyKey<RetryBudget> s_retriesLeft = new("safeguard.llm.retries_left");
+
+    /// <summary>
+    /// The transport pipeline, registered by key (<see cref="ClassificationHostingExtensions.ClassificationTransportPipelineKey"/>):
+    /// transient failures (5xx, 408, 429, attempt timeouts, connection errors) are retried with exponential backoff and
+    /// jitter or after the server's <c>Retry-After</c>, at most <see cref="LlmOptions.MaxRetries"/> times for one
+    /// classification (the budget its answer attempts share, carried in the resilience context); a circuit breaker
+    /// stops hammering a server that keeps failing. Its <see cref="TimeProvider"/> is the one in DI.
+    /// </summary>
+    internal static void ConfigureTransport(ResiliencePipelineBuilder pipeline, IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<LlmOptions>>().Value;
+        var logger = services.GetRequiredService<ILogger<SafeguardClassifierClient>>();
+        var timeProvider = services.GetRequiredService<TimeProvider>();
+        var transient = new PredicateBuilder()
+            .Handle<ClientResultException>(IsTransient)
+            .Handle<HttpRequestException>()
+            .Handle<TimeoutRejectedException>();
+        Func<RetryPredicateArguments<object>, ValueTask<bool>> retryTransient = transient;
+        // MaxRetries = 0 is a valid setting (no transport retries); Polly's retry strategy needs at least one.
+        if (options.MaxRetries > 0)
+        {
+            pipeline.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryBaseDelay,
+                // A classification's retries are one budget over its answer attempts, so MaxAttempts does not multiply them.
+                ShouldHandle = args => args.Context.Properties.TryGetValue(s_retriesLeft, out var left) && left.Count <= 0
+                    ? ValueTask.FromResult(false)
+                    : retryTransient(args),
+                DelayGenerator = args => ValueTask.FromResult(
+                    args.Outcome.Exception is ClientResultException ex ? RetryAfter(ex, timeProvider.GetUtcNow(), options.MaxRetryAfter) : null),
+                OnRetry = args =>
+                {
+                    if (args.Context.Properties.TryGetValue(s_retriesLeft, out var left))
+                    {
+                        left.Count--;
+                    }
+
+                    var problem = Describe(args.Outcome.Exception);
+                    Log.RetryingRequest(logger, args.AttemptNumber + 1, problem, args.RetryDelay);
+                    return default;
+                },
+            });
+        }
+
+        var breaker = new CircuitBreakerStrategyOptions
+        {
+            ShouldHandle = transient,
+            OnOpened = args =>
+            {
+                Log.CircuitOpened(logger, args.BreakDuration);
+                return default;
+            },
+        };
+        options.ApplyTo(breaker);
+        pipeline.AddCircuitBreaker(breaker);
+        // The client logs each retry itself (RetryingRequest, with the problem and the delay): Polly's per-try lines go to Debug.
+        OutageBackoff.UseStageLogging(pipeline, services);
+    }
 
     /// <summary>
     /// Sends through the transport pipeline and keeps <see cref="Status"/> current: 401/403 (key) and 404 (model,

@@ -1,18 +1,10 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using OpenAI;
 using OpenAI.Chat;
-using Polly;
 using Polly.CircuitBreaker;
-using Polly.Retry;
 using Polly.Timeout;
-using Safeguard.Stream.Core.Diffs;
-using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Policies;
 using Safeguard.Stream.Core.Prompts;
-using Safeguard.Stream.Core.Verdicts;
 
 namespace Safeguard.Stream.Classification.Llm;
 
@@ -26,7 +18,8 @@ namespace Safeguard.Stream.Classification.Llm;
 /// <item><b>Transport</b> (Polly; the SDK's own retries are off): 5xx (including vLLM's empty-body 500), 408, 429,
 /// attempt timeouts and connection errors are retried with exponential backoff and jitter, or after the server's
 /// <c>Retry-After</c>, up to <see cref="LlmOptions.MaxRetries"/> times for the whole classification (every answer
-/// attempt draws on the same budget); a circuit breaker stops hammering a server that keeps failing. When the
+/// attempt draws on the same budget); a circuit breaker stops hammering a server that keeps failing. The pipeline is
+/// registered by key (<see cref="ClassificationHostingExtensions.ClassificationTransportPipelineKey"/>). When the
 /// budget is spent, or the circuit is open, <see cref="LlmUnavailableException"/> tells the stage to wait: no verdict
 /// is guessed. The answer loop never retries a transport error.</item>
 /// <item><b>Answer</b> (up to <see cref="LlmOptions.MaxAttempts"/>), each shape with a defined outcome:
@@ -62,6 +55,7 @@ public sealed partial class SafeguardClassifierClient
         AdaptiveConcurrencyLimiter limiter,
         TimeProvider timeProvider,
         ILogger<SafeguardClassifierClient> logger,
+        [FromKeyedServices(ClassificationHostingExtensions.ClassificationTransportPipelineKey)] ResiliencePipeline transport,
         LlmServerStatus? status = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -69,6 +63,7 @@ public sealed partial class SafeguardClassifierClient
         _limiter = limiter;
         _timeProvider = timeProvider;
         _logger = logger;
+        _transport = transport;
         _status = status ?? new LlmServerStatus(Microsoft.Extensions.Logging.Abstractions.NullLogger<LlmServerStatus>.Instance);
         _chat = new ChatClient(
             _options.Model,
@@ -81,50 +76,6 @@ public sealed partial class SafeguardClassifierClient
                 NetworkTimeout = _options.RequestTimeout + TimeSpan.FromSeconds(5),
             });
 
-        var transient = new PredicateBuilder()
-            .Handle<ClientResultException>(IsTransient)
-            .Handle<HttpRequestException>()
-            .Handle<TimeoutRejectedException>();
-        Func<RetryPredicateArguments<object>, ValueTask<bool>> retryTransient = transient;
-        _transport = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
-            .AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = _options.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = _options.RetryBaseDelay,
-                // A classification's retries are one budget over its answer attempts, so MaxAttempts does not multiply them.
-                ShouldHandle = args => args.Context.Properties.TryGetValue(s_retriesLeft, out var left) && left.Count <= 0
-                    ? ValueTask.FromResult(false)
-                    : retryTransient(args),
-                DelayGenerator = args => ValueTask.FromResult(
-                    args.Outcome.Exception is ClientResultException ex ? RetryAfter(ex, _timeProvider.GetUtcNow(), _options.MaxRetryAfter) : null),
-                OnRetry = args =>
-                {
-                    if (args.Context.Properties.TryGetValue(s_retriesLeft, out var left))
-                    {
-                        left.Count--;
-                    }
-
-                    var problem = Describe(args.Outcome.Exception);
-                    Log.RetryingRequest(_logger, args.AttemptNumber + 1, problem, args.RetryDelay);
-                    return default;
-                },
-            })
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
-            {
-                FailureRatio = _options.BreakerFailureRatio,
-                MinimumThroughput = _options.BreakerMinimumThroughput,
-                SamplingDuration = _options.BreakerSamplingDuration,
-                BreakDuration = _options.BreakerBreakDuration,
-                ShouldHandle = transient,
-                OnOpened = args =>
-                {
-                    Log.CircuitOpened(_logger, args.BreakDuration);
-                    return default;
-                },
-            })
-            .Build();
         _attemptTimeout = new ResiliencePipelineBuilder { TimeProvider = timeProvider }.AddTimeout(_options.RequestTimeout).Build();
     }
 

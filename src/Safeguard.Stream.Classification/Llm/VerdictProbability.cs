@@ -1,6 +1,3 @@
-using System.Text;
-using Safeguard.Stream.Core.Verdicts;
-
 namespace Safeguard.Stream.Classification.Llm;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Globalization;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-
 namespace Safeguard.Stream.Classification.Llm;
 
 /// <summary>

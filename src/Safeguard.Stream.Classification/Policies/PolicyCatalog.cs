@@ -1,7 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Core.Policies;
-
 namespace Safeguard.Stream.Classification.Policies;
 
 public sealed class PoliciesOptions

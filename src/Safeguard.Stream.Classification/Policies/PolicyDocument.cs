@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
-using Safeguard.Stream.Core.Policies;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

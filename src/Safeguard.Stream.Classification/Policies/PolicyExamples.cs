@@ -1,5 +1,3 @@
-using Safeguard.Stream.Core.Verdicts;
-
 namespace Safeguard.Stream.Classification.Policies;
 
 /// <summary>One worked example of a policy's EXAMPLES section: the edit's parts and the verdict the policy gives it.</summary>

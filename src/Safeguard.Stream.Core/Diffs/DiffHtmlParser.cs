@@ -109,31 +109,39 @@ public static partial class DiffHtmlParser
         return names;
     }
 
-    private static Role? RoleOf(HtmlToken tag)
+    /// <summary>The classes that give a table cell its role; a cell with none (diff-empty, an old spacer) has none.</summary>
+    private static readonly (string Class, Role Role)[] s_cellRoles =
+    [
+        ("diff-addedline", Role.Added), ("diff-deletedline", Role.Removed), ("diff-context", Role.Context),
+        ("diff-lineno", Role.LineNumber), ("diff-marker", Role.Marker),
+    ];
+
+    /// <summary>The classes that give an inline diff's line its role.</summary>
+    private static readonly (string Class, Role Role)[] s_inlineRoles =
+    [
+        ("mw-diff-inline-added", Role.Added), ("mw-diff-inline-deleted", Role.Removed), ("mw-diff-inline-context", Role.Context),
+        ("mw-diff-inline-moved", Role.Moved), ("mw-diff-inline-changed", Role.Changed),
+    ];
+
+    private static Role? RoleOf(HtmlToken tag) => tag.Name switch
     {
-        if (tag.Name is "td" or "th")
+        "td" or "th" => RoleByClass(tag.Class, s_cellRoles), // unified diffs are read from their <pre>
+        "div" => RoleByClass(tag.Class, s_inlineRoles),
+        "pre" => Role.Unified,
+        _ => null,
+    };
+
+    private static Role? RoleByClass(string classes, (string Class, Role Role)[] roles)
+    {
+        foreach (var (name, role) in roles)
         {
-            var classes = tag.Class;
-            return HasClass(classes, "diff-addedline") ? Role.Added
-                : HasClass(classes, "diff-deletedline") ? Role.Removed
-                : HasClass(classes, "diff-context") ? Role.Context
-                : HasClass(classes, "diff-lineno") ? Role.LineNumber
-                : HasClass(classes, "diff-marker") ? Role.Marker
-                : null; // diff-empty, or a class-less cell (old spacer; unified diffs are read from their <pre>)
+            if (HasClass(classes, name))
+            {
+                return role;
+            }
         }
 
-        if (tag.Name == "div")
-        {
-            var classes = tag.Class;
-            return HasClass(classes, "mw-diff-inline-added") ? Role.Added
-                : HasClass(classes, "mw-diff-inline-deleted") ? Role.Removed
-                : HasClass(classes, "mw-diff-inline-context") ? Role.Context
-                : HasClass(classes, "mw-diff-inline-moved") ? Role.Moved
-                : HasClass(classes, "mw-diff-inline-changed") ? Role.Changed
-                : null;
-        }
-
-        return tag.Name == "pre" ? Role.Unified : null;
+        return null;
     }
 
     private static void EndRow(Output output, List<Block> row, ref string? moveMarkerInRow)

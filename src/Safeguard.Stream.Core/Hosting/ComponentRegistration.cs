@@ -1,10 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Core.Pipeline;
-using Safeguard.Stream.Core.Telemetry;
 
 namespace Safeguard.Stream.Core.Hosting;
 

@@ -7,7 +7,7 @@ namespace Safeguard.Stream.Core.Pipeline;
 /// </summary>
 public sealed class CompletionWatermark
 {
-    private readonly Dictionary<long, SourceEvent> _completedAhead = [];
+    private readonly Dictionary<long, EventContext> _completedAhead = [];
     private readonly Lock _gate = new();
     private long _next = 1;
 
@@ -34,7 +34,7 @@ public sealed class CompletionWatermark
     }
 
     /// <summary>Marks one event complete and appends to <paramref name="released"/> every event that is now contiguous.</summary>
-    public void Complete(SourceEvent completed, List<SourceEvent> released)
+    public void Complete(EventContext completed, List<EventContext> released)
     {
         ArgumentNullException.ThrowIfNull(completed);
         ArgumentNullException.ThrowIfNull(released);

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Safeguard.Stream.Core.Pipeline;
 
 /// <summary>

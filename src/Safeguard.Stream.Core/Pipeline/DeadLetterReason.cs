@@ -1,5 +1,3 @@
-using Safeguard.Stream.Core.Events;
-
 namespace Safeguard.Stream.Core.Pipeline;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Threading.Channels;
-
 namespace Safeguard.Stream.Core.Pipeline;
 
 /// <summary>

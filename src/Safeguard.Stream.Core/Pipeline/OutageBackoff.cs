@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using Polly;
 using Polly.Retry;
 using Polly.Telemetry;
 

@@ -1,7 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Threading.Channels;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Core.Telemetry;
 
 namespace Safeguard.Stream.Core.Pipeline;
 

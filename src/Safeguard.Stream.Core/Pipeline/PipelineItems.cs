@@ -1,52 +1,50 @@
-using System.Diagnostics;
-using Safeguard.Stream.Core.Diffs;
-using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Policies;
-using Safeguard.Stream.Core.Verdicts;
-
 namespace Safeguard.Stream.Core.Pipeline;
 
 /// <summary>
-/// One raw event as a source read it. <see cref="Sequence"/> is contiguous from 1 within a run, so the checkpoint
-/// can advance to the highest sequence below which everything has completed; <see cref="Position"/> is what the
-/// source resumes from (the SSE id, a Kafka offset, a file line).
+/// Where one event came from, carried once by every item that follows it through the pipeline: <see cref="Sequence"/>
+/// is contiguous from 1 within a run, so the checkpoint can advance to the highest sequence below which everything
+/// has completed; <see cref="Position"/> is what the source resumes from (the SSE id, a Kafka offset, a file line);
+/// <see cref="Payload"/> is the raw event, kept for its dead letter.
 /// </summary>
-public sealed record SourceEvent(long Sequence, string SourceName, string? Position, ReadOnlyMemory<byte> Payload)
+public record EventContext(long Sequence, string SourceName, string? Position, ReadOnlyMemory<byte> Payload)
 {
     /// <summary>Line number in a replay file, so a dead letter can point at the bad line.</summary>
     public long? LineNumber { get; init; }
 
+    /// <summary>The edit's trace, set by routing: every later stage's activity is a child of it, so one trace spans the pipeline.</summary>
+    public ActivityContext TraceParent { get; init; }
+}
+
+/// <summary>One raw event as a source read it: its context, and what only the source can know about it.</summary>
+public sealed record SourceEvent(long Sequence, string SourceName, string? Position, ReadOnlyMemory<byte> Payload)
+    : EventContext(Sequence, SourceName, Position, Payload)
+{
     /// <summary>The source already knows this payload is unusable (e.g. over the size cap): dead-letter it with this reason.</summary>
     public (string Reason, string Detail)? Rejection { get; init; }
 }
 
-public sealed record RoutedEdit(SourceEvent Source, EditEvent Edit, IReadOnlyList<Policy> Policies)
+/// <summary>An edit that passed triage, with the policies whose scope it is in.</summary>
+public sealed record RoutedEdit(EventContext Context, EditEvent Edit, IReadOnlyList<Policy> Policies)
 {
-    /// <summary>The edit's trace: every later stage's activity is a child of it, so one trace spans the pipeline.</summary>
-    public ActivityContext TraceParent { get; init; }
+    public EnrichedEdit WithDiff(DiffText diff) => new(Context, Edit, Policies, diff);
 }
 
-public sealed record EnrichedEdit(RoutedEdit Routed, DiffText Diff)
-{
-    public EditEvent Edit => Routed.Edit;
-}
+/// <summary>A routed edit with its diff, ready to classify.</summary>
+public sealed record EnrichedEdit(EventContext Context, EditEvent Edit, IReadOnlyList<Policy> Policies, DiffText Diff);
 
 /// <summary>
 /// How an event ended. Every source event ends in exactly one of these: classified, skipped (reason) or dead-lettered (reason).
 /// </summary>
-public abstract record PipelineResult(SourceEvent Source)
+public abstract record PipelineResult(EventContext Context)
 {
-    public long Sequence => Source.Sequence;
+    public long Sequence => Context.Sequence;
 }
 
-public sealed record ClassifiedResult(EnrichedEdit Enriched, IReadOnlyList<PolicyVerdict> Verdicts) : PipelineResult(Enriched.Routed.Source)
-{
-    public EditEvent Edit => Enriched.Edit;
-}
+public sealed record ClassifiedResult(EventContext Context, EditEvent Edit, IReadOnlyList<PolicyVerdict> Verdicts) : PipelineResult(Context);
 
-public sealed record SkippedResult(SourceEvent Source, EditEvent? Edit, string Reason) : PipelineResult(Source);
+public sealed record SkippedResult(EventContext Context, EditEvent? Edit, string Reason) : PipelineResult(Context);
 
-public sealed record DeadLetteredResult(SourceEvent Source, EditEvent? Edit, string Reason, string Detail) : PipelineResult(Source)
+public sealed record DeadLetteredResult(EventContext Context, EditEvent? Edit, string Reason, string Detail) : PipelineResult(Context)
 {
     /// <summary>
     /// The dead letter's key, the same in the Kafka topic and the <c>dead_letters</c> table: an edit is keyed by wiki
@@ -54,5 +52,5 @@ public sealed record DeadLetteredResult(SourceEvent Source, EditEvent? Edit, str
     /// </summary>
     public string Key => Edit is { } edit
         ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{edit.WikiId}:{edit.RevId}")
-        : "at:" + (Source.Position ?? Source.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        : "at:" + (Context.Position ?? Context.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }

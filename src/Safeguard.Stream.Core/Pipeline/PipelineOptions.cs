@@ -1,6 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
-
 namespace Safeguard.Stream.Core.Pipeline;
 
 /// <summary>Channel capacities and batch sizes: the memory bound of the pipeline.</summary>

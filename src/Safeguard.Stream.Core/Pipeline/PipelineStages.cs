@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-
 namespace Safeguard.Stream.Core.Pipeline;
 
 /// <summary>A stage's place in the flow, from the source to the sinks.</summary>

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using Safeguard.Stream.Core.Policies;
-using Safeguard.Stream.Core.Verdicts;
 
 namespace Safeguard.Stream.Core.Pipeline;
 

@@ -1,11 +1,4 @@
-using System.Diagnostics;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Polly;
 using Polly.Retry;
-using Safeguard.Stream.Core.Telemetry;
 
 namespace Safeguard.Stream.Core.Pipeline;
 
@@ -135,7 +128,7 @@ public sealed partial class PublishStage(
     {
         var started = timeProvider.GetTimestamp();
         // The batch span links every edit's trace it carries, so each edit's trace shows where it was published.
-        var links = batch.OfType<ClassifiedResult>().Select(r => r.Enriched.Routed.TraceParent).Where(c => c != default).Select(c => new ActivityLink(c));
+        var links = batch.OfType<ClassifiedResult>().Select(r => r.Context.TraceParent).Where(c => c != default).Select(c => new ActivityLink(c));
         using var activity = telemetry.ActivitySource.StartActivity("publish batch", ActivityKind.Internal, default(ActivityContext), links: links);
         activity?.SetTag("safeguard.batch.size", batch.Count);
 
@@ -154,20 +147,18 @@ public sealed partial class PublishStage(
             ResilienceContextPool.Shared.Return(context);
         }
 
-        var released = new List<SourceEvent>(batch.Count);
+        var released = new List<EventContext>(batch.Count);
         var skips = new Dictionary<(string Source, string Reason), long>();
         foreach (var result in batch)
         {
-            watermark.Complete(result.Source, released);
+            watermark.Complete(result.Context, released);
             if (result is SkippedResult skipped)
             {
-                var key = (skipped.Source.SourceName, skipped.Reason);
+                var key = (skipped.Context.SourceName, skipped.Reason);
                 skips[key] = skips.GetValueOrDefault(key) + 1;
             }
         }
 
-        // The events are already released from the watermark, so a failed checkpoint write (Postgres restarting) is
-        // retried here rather than allowed to stop the worker; until it succeeds, a crash only means replaying more.
         // The events are already released from the watermark, so a failed checkpoint write (Postgres restarting) is
         // retried here rather than allowed to stop the worker; until it succeeds, a crash only means replaying more.
         await checkpointRetry.ExecuteAsync(

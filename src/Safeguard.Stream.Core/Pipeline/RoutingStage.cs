@@ -1,12 +1,3 @@
-using System.Diagnostics;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Redaction;
-using Safeguard.Stream.Core.Routing;
-using Safeguard.Stream.Core.Telemetry;
-
 namespace Safeguard.Stream.Core.Pipeline;
 
 /// <summary>
@@ -26,35 +17,9 @@ public sealed partial class RoutingStage(
     private readonly PipelineChannels.ResultWriter _results = channels.AddResultWriter();
     private readonly EditTriage _triage = new(router, filterOptions.Value);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        Exception? failure = null;
-        try
-        {
-            var reader = channels.Raw.Reader;
-            while (await reader.WaitToReadAsync(stoppingToken))
-            {
-                while (reader.TryRead(out var raw))
-                {
-                    await RouteAsync(raw, stoppingToken);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex)
-        {
-            failure = ex;
-            Log.StageFailed(logger, ex);
-            throw;
-        }
-        finally
-        {
-            channels.Routed.Writer.TryComplete(failure);
-            _results.Complete(failure);
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => StageLoop.RunAsync(
+        () => StageLoop.ForEachAsync(channels.Raw.Reader, RouteAsync, stoppingToken),
+        ex => Log.StageFailed(logger, ex), _results, channels.Routed.Writer, stoppingToken);
 
     internal async ValueTask RouteAsync(SourceEvent raw, CancellationToken cancellationToken)
     {
@@ -90,7 +55,7 @@ public sealed partial class RoutingStage(
         }
 
         telemetry.StageProcessed.Add(1, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Stage, "route"), new(SafeguardTelemetry.Tags.Outcome, "success"));
-        await channels.Routed.Writer.WriteAsync(new RoutedEdit(raw, edit, decision.Policies) { TraceParent = activity?.Context ?? default }, cancellationToken);
+        await channels.Routed.Writer.WriteAsync(new RoutedEdit(raw with { TraceParent = activity?.Context ?? default }, edit, decision.Policies), cancellationToken);
     }
 
     /// <summary>

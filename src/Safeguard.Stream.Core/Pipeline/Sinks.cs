@@ -33,13 +33,13 @@ public interface ICheckpointStore
 /// </summary>
 public interface ISourceProgress
 {
-    Task AdvanceAsync(IReadOnlyList<SourceEvent> released, IReadOnlyDictionary<(string Source, string Reason), long> skips, CancellationToken cancellationToken);
+    Task AdvanceAsync(IReadOnlyList<EventContext> released, IReadOnlyDictionary<(string Source, string Reason), long> skips, CancellationToken cancellationToken);
 }
 
 /// <summary>Checkpoints the last released position of each source through an <see cref="ICheckpointStore"/>.</summary>
 public sealed class CheckpointStoreProgress(ICheckpointStore store) : ISourceProgress
 {
-    public Task AdvanceAsync(IReadOnlyList<SourceEvent> released, IReadOnlyDictionary<(string Source, string Reason), long> skips, CancellationToken cancellationToken)
+    public Task AdvanceAsync(IReadOnlyList<EventContext> released, IReadOnlyDictionary<(string Source, string Reason), long> skips, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(released);
         var positions = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-
 namespace Safeguard.Stream.Core.Pipeline;
 
 /// <summary>Runs the configured source into the raw channel; completes the channel when the source ends.</summary>

@@ -1,7 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
-using Safeguard.Stream.Core.Diffs;
-using Safeguard.Stream.Core.Events;
 
 namespace Safeguard.Stream.Core.Prompts;
 

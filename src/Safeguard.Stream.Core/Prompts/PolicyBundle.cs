@@ -1,6 +1,3 @@
-using System.Text;
-using Safeguard.Stream.Core.Policies;
-
 namespace Safeguard.Stream.Core.Prompts;
 
 /// <summary>

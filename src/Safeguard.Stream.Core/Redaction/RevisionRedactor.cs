@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Verdicts;
-
 namespace Safeguard.Stream.Core.Redaction;
 
 /// <summary>Why a revision's derived copies are redacted. Each is stored with the redacted rows.</summary>

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Policies;
 
 namespace Safeguard.Stream.Core.Routing;
 

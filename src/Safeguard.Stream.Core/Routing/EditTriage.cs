@@ -1,7 +1,3 @@
-using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Pipeline;
-using Safeguard.Stream.Core.Policies;
-
 namespace Safeguard.Stream.Core.Routing;
 
 /// <summary>What triage decided for one source event.</summary>

@@ -1,8 +1,3 @@
-using System.Globalization;
-using Safeguard.Stream.Core.Diffs;
-using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Policies;
-
 namespace Safeguard.Stream.Core.Routing;
 
 /// <summary>

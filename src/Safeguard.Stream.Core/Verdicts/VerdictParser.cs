@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-
 namespace Safeguard.Stream.Core.Verdicts;
 
 /// <summary>The model's answer, read from the final channel.</summary>

@@ -1,11 +1,5 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Threading.Channels;
 using Confluent.Kafka;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Pipeline;
 
 namespace Safeguard.Stream.Kafka.Source;
 
@@ -163,7 +157,7 @@ public sealed partial class KafkaEventSource : IEventSource, ISourceProgress, IS
     }
 
     /// <summary>Called by the publish stage with released events, in order: their offsets may now be committed.</summary>
-    public async Task AdvanceAsync(IReadOnlyList<SourceEvent> released, IReadOnlyDictionary<(string Source, string Reason), long> skips, CancellationToken cancellationToken)
+    public async Task AdvanceAsync(IReadOnlyList<EventContext> released, IReadOnlyDictionary<(string Source, string Reason), long> skips, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(released);
         var highest = new Dictionary<(string Topic, int Partition), long>();

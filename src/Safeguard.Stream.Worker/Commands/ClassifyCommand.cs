@@ -1,15 +1,4 @@
-using System.CommandLine;
-using System.Globalization;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Classification.Llm;
-using Safeguard.Stream.Classification.Policies;
-using Safeguard.Stream.Core.Diffs;
-using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Policies;
-using Safeguard.Stream.Core.Routing;
-using Safeguard.Stream.Core.Verdicts;
 using Safeguard.Stream.MediaWiki;
-using Safeguard.Stream.Worker.Hosting;
 
 namespace Safeguard.Stream.Worker.Commands;
 

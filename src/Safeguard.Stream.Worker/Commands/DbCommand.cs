@@ -1,8 +1,4 @@
-using System.CommandLine;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Core.Redaction;
 using Safeguard.Stream.Postgres;
-using Safeguard.Stream.Worker.Hosting;
 
 namespace Safeguard.Stream.Worker.Commands;
 

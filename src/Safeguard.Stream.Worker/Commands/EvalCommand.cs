@@ -1,11 +1,4 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
 using Safeguard.Stream.Classification.Evaluation;
-using Safeguard.Stream.Classification.Llm;
-using Safeguard.Stream.Classification.Policies;
-using Safeguard.Stream.Core.Policies;
-using Safeguard.Stream.Worker.Hosting;
 
 namespace Safeguard.Stream.Worker.Commands;
 

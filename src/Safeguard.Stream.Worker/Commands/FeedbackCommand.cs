@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Safeguard.Stream.Postgres;
 
 namespace Safeguard.Stream.Worker.Commands;

@@ -1,9 +1,3 @@
-using System.CommandLine;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Classification.Llm;
-using Safeguard.Stream.Classification.Policies;
-using Safeguard.Stream.Worker.Hosting;
-
 namespace Safeguard.Stream.Worker.Commands;
 
 /// <summary>

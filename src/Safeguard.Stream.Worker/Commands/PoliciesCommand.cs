@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Safeguard.Stream.Classification.Policies;
-
 namespace Safeguard.Stream.Worker.Commands;
 
 /// <summary><c>safeguard policies lint</c>: front matter, required sections, output format and token counts.</summary>

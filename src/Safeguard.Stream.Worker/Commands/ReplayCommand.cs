@@ -1,9 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
-using Safeguard.Stream.Core.Pipeline;
-using Safeguard.Stream.Worker.Hosting;
-
 namespace Safeguard.Stream.Worker.Commands;
 
 /// <summary><c>safeguard replay --events FILE</c>: the full pipeline over a file, ending when every event has an outcome.</summary>

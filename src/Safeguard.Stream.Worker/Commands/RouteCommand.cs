@@ -1,11 +1,4 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Threading.Channels;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Core.Pipeline;
-using Safeguard.Stream.Core.Routing;
 using Safeguard.Stream.EventStreams;
-using Safeguard.Stream.Worker.Hosting;
 
 namespace Safeguard.Stream.Worker.Commands;
 

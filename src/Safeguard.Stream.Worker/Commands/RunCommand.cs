@@ -1,12 +1,7 @@
-using System.CommandLine;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Classification.Llm;
-using Safeguard.Stream.Core.Hosting;
 using Safeguard.Stream.Kafka;
 using Safeguard.Stream.Postgres;
-using Safeguard.Stream.Worker.Hosting;
 
 namespace Safeguard.Stream.Worker.Commands;
 

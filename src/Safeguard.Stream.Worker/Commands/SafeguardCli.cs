@@ -1,8 +1,3 @@
-using System.CommandLine;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Classification.Llm;
-using Safeguard.Stream.Worker.Hosting;
-
 namespace Safeguard.Stream.Worker.Commands;
 
 /// <summary>The <c>safeguard</c> command line. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.</summary>

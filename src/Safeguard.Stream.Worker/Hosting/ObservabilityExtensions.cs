@@ -1,7 +1,6 @@
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Safeguard.Stream.Core.Telemetry;
 
 namespace Safeguard.Stream.Worker.Hosting;
 

@@ -1,8 +1,5 @@
 using System.Reflection;
 using Microsoft.Extensions.Logging.Console;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Core.Hosting;
-using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.EventStreams;
 using Safeguard.Stream.Kafka.Source;
 

@@ -1,7 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Core.Hosting;
-
 namespace Safeguard.Stream.Worker.Hosting;
 
 /// <summary>How the worker reports on itself: log format, OTLP export, and where the probes and Prometheus connect.</summary>

@@ -8,7 +8,7 @@ public sealed class CompletionWatermarkTests
 
     private static List<long> Complete(CompletionWatermark watermark, long sequence)
     {
-        var released = new List<SourceEvent>();
+        var released = new List<EventContext>();
         watermark.Complete(Event(sequence), released);
         return [.. released.Select(e => e.Sequence)];
     }

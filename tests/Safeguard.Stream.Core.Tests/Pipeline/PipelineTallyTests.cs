@@ -1,4 +1,3 @@
-using Safeguard.Stream.Core.Diffs;
 using Safeguard.Stream.Core.Events;
 using Safeguard.Stream.Core.Pipeline;
 using Safeguard.Stream.Core.Policies;
@@ -38,7 +37,7 @@ public sealed class PipelineTallyTests
             Namespace = 0,
             EventTime = DateTimeOffset.UnixEpoch,
         };
-        return new ClassifiedResult(new EnrichedEdit(new RoutedEdit(new SourceEvent(1, "test", "1", ReadOnlyMemory<byte>.Empty), edit, []), DiffText.Empty), verdicts);
+        return new ClassifiedResult(new SourceEvent(1, "test", "1", ReadOnlyMemory<byte>.Empty), edit, verdicts);
     }
 
     [Fact]

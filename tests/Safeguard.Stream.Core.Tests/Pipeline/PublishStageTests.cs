@@ -50,7 +50,7 @@ public sealed class PublishStageTests
 
         public List<string?> Positions { get; } = [];
 
-        public Task AdvanceAsync(IReadOnlyList<SourceEvent> released, IReadOnlyDictionary<(string Source, string Reason), long> skips, CancellationToken cancellationToken)
+        public Task AdvanceAsync(IReadOnlyList<EventContext> released, IReadOnlyDictionary<(string Source, string Reason), long> skips, CancellationToken cancellationToken)
         {
             Attempts.Add(time.GetUtcNow());
             if (_failures-- > 0)

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Classification.Policies;
 using Safeguard.Stream.Core.Policies;
@@ -23,7 +21,7 @@ public sealed class LlmConformanceCheckTests
         await using var simulator = await VllmSimulator.StartAsync(simulatorOptions with { Latency = TimeSpan.Zero }, ct: TestContext.Current.CancellationToken);
         var options = new LlmOptions { Endpoint = simulator.BaseUrl, RetryBaseDelay = TimeSpan.FromMilliseconds(5), RequestTimeout = TimeSpan.FromSeconds(5), MaxAttempts = 2 };
         configure?.Invoke(options);
-        var client = new SafeguardClassifierClient(Options.Create(options), options.CreateLimiter(), TimeProvider.System, NullLogger<SafeguardClassifierClient>.Instance);
+        var client = ClassifierClients.Create(options);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         return await new LlmConformanceCheck(client, options, http, TimeProvider.System).RunAsync([LoadPolicy(policy)], TestContext.Current.CancellationToken);
     }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Classification.Policies;
@@ -67,7 +66,7 @@ public sealed class SafeguardClassifierClientTests
         };
         configure?.Invoke(options);
         var log = new ListLogger();
-        return (new SafeguardClassifierClient(Options.Create(options), options.CreateLimiter(), TimeProvider.System, log), log);
+        return (ClassifierClients.Create(options, log), log);
     }
 
     private static async Task<VllmSimulator> StartAsync(VllmSimulatorOptions options) =>

@@ -39,7 +39,7 @@ public sealed class VllmSchedulerProbeTests
         var limiter = options.CreateLimiter();
         using var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
         using var probe = new VllmSchedulerProbe(Options.Create(options), limiter, services.GetRequiredService<IHttpClientFactory>(), NullLogger<VllmSchedulerProbe>.Instance);
-        var client = new SafeguardClassifierClient(Options.Create(options), limiter, TimeProvider.System, NullLogger<SafeguardClassifierClient>.Instance);
+        var client = ClassifierClients.Create(options, limiter: limiter);
         var file = Path.Combine(LocalServicesFixture.PoliciesPath, "spam.md");
         var policy = PolicyDocument.Parse(file, await File.ReadAllTextAsync(file, ct)).Policy!;
         await probe.StartAsync(ct);
