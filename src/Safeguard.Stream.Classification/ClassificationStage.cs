@@ -1,9 +1,13 @@
+using Safeguard.Stream.Core.Prompts;
 using Polly.Retry;
 
 namespace Safeguard.Stream.Classification;
 
 /// <summary>
-/// Runs every matching policy over each enriched edit. Up to <see cref="LlmOptions.MaxConcurrency"/> edits are
+/// Runs every matching policy over each enriched edit, after the pre-screen (<see cref="PreScreen"/>) has set aside
+/// the policies the edit cannot violate (each counted; an edit with none left is a skip with that reason). With
+/// <see cref="LlmOptions.Bundle"/> the edit's public policies go in one request (<see cref="PolicyBundle"/>) and each
+/// restricted policy in its own. Up to <see cref="LlmOptions.MaxConcurrency"/> edits are
 /// worked on at once and the policies of one edit run concurrently; how many requests actually reach the model at
 /// once is decided by the client's shared <see cref="AdaptiveConcurrencyLimiter"/>, so vLLM's continuous batching
 /// stays full without being overloaded. An outage of the model server blocks the affected requests (backpressure,
@@ -74,7 +78,20 @@ public sealed partial class ClassificationStage(
     {
         var started = timeProvider.GetTimestamp();
         using var activity = telemetry.ActivitySource.StartActivity("classify edit", ActivityKind.Internal, edit.Context.TraceParent);
-        var outcomes = await Task.WhenAll(edit.Policies.Select(policy => ClassifyPolicyAsync(policy, edit, activity, cancellationToken)));
+        var (policies, skipReason) = Screen(edit);
+        if (policies.Count == 0)
+        {
+            // No policy has anything to judge: the whole edit is a counted skip, with the first policy's reason.
+            return new SkippedResult(edit.Context, edit.Edit, skipReason!);
+        }
+
+        var request = new ClassificationRequest(edit.Edit, edit.Diff);
+        var bundled = options.Value.Bundle ? policies.Where(p => p.Visibility == PolicyVisibility.Public).ToList() : [];
+        var work = bundled.Count > 1
+            ? policies.Except(bundled).Select(policy => ClassifyPolicyAsync(policy, request, activity, cancellationToken))
+                .Append(ClassifyBundleAsync(PolicyBundle.Create(bundled), request, activity, cancellationToken))
+            : policies.Select(policy => ClassifyPolicyAsync(policy, request, activity, cancellationToken));
+        var outcomes = (await Task.WhenAll(work)).SelectMany(o => o).OrderBy(o => policies.FindIndex(p => p.Id == o.PolicyId)).ToList();
         telemetry.StageDuration.Record(timeProvider.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(SafeguardTelemetry.Tags.Stage, "classify"));
 
         if (outcomes.FirstOrDefault(o => o.Rejection is not null) is { Rejection: { } rejection } rejected)
@@ -106,22 +123,60 @@ public sealed partial class ClassificationStage(
         telemetry.LlmTokens.Add(verdict.CachedTokens, policyTag, new(SafeguardTelemetry.Tags.TokenType, "cached"));
     }
 
-    private async Task<PolicyOutcome> ClassifyPolicyAsync(Policy policy, EnrichedEdit edit, Activity? activity, CancellationToken cancellationToken)
+    /// <summary>
+    /// The pre-screen (<see cref="PreScreen"/>): the edit's policies that have something to judge, each skip counted
+    /// by policy and reason; and the first skip's reason, for an edit none of whose policies is left.
+    /// </summary>
+    private (List<Policy> Policies, string? FirstSkip) Screen(EnrichedEdit edit)
+    {
+        if (!options.Value.PreScreen)
+        {
+            return ([.. edit.Policies], null);
+        }
+
+        var kept = new List<Policy>(edit.Policies.Count);
+        string? first = null;
+        foreach (var policy in edit.Policies)
+        {
+            if (PreScreen.Check(policy, edit.Edit, edit.Diff) is { } reason)
+            {
+                first ??= reason;
+                telemetry.PreScreened.Add(1, new(SafeguardTelemetry.Tags.Policy, policy.Id), new(SafeguardTelemetry.Tags.Reason, reason));
+            }
+            else
+            {
+                kept.Add(policy);
+            }
+        }
+
+        return (kept, first);
+    }
+
+    private async Task<PolicyOutcome[]> ClassifyPolicyAsync(Policy policy, ClassificationRequest request, Activity? activity, CancellationToken cancellationToken) =>
+        await WithOutageRetryAsync([policy.Id], activity, async ct => [await client.ClassifyAsync(policy, request, ct)], cancellationToken);
+
+    /// <summary><c>Safeguard:Llm:Bundle</c>: the edit's public policies in one request, each with its own verdict.</summary>
+    private async Task<PolicyOutcome[]> ClassifyBundleAsync(PolicyBundle bundle, ClassificationRequest request, Activity? activity, CancellationToken cancellationToken) =>
+        await WithOutageRetryAsync([.. bundle.Policies.Select(p => p.Id)], activity, async ct => await client.ClassifyBundleAsync(bundle, request, ct), cancellationToken);
+
+    private async Task<PolicyOutcome[]> WithOutageRetryAsync(
+        IReadOnlyList<string> policyIds, Activity? activity, Func<CancellationToken, Task<IReadOnlyList<PolicyVerdict>>> classify, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(OutageBackoff.ActivityKey, activity);
         try
         {
-            var verdict = await outageRetry.ExecuteAsync(
-                static async (ctx, state) => await state.Client.ClassifyAsync(state.Policy, state.Request, ctx.CancellationToken),
-                context,
-                (Client: client, Policy: policy, Request: new ClassificationRequest(edit.Edit, edit.Diff)));
-            RecordVerdict(policy.Id, verdict);
-            return new PolicyOutcome(policy.Id, verdict, null);
+            var verdicts = await outageRetry.ExecuteAsync(static async (ctx, classify) => await classify(ctx.CancellationToken), context, classify);
+            foreach (var verdict in verdicts)
+            {
+                RecordVerdict(verdict.PolicyId, verdict);
+            }
+
+            return [.. verdicts.Select(v => new PolicyOutcome(v.PolicyId, v, null))];
         }
         catch (LlmRejectedException ex)
         {
-            return new PolicyOutcome(policy.Id, null, ex);
+            return [.. policyIds.Select(id => new PolicyOutcome(id, null, ex))];
         }
         finally
         {

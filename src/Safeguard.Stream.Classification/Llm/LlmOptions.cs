@@ -75,6 +75,12 @@ public sealed class LlmOptions : TransportResilienceOptions
     public bool Bundle { get; set; }
 
     /// <summary>
+    /// Skip a policy's request when the edit cannot violate it (<see cref="PreScreen"/>: formatting-only changes,
+    /// MediaWiki-tagged reverts, nothing added for <c>judges: added</c> policies). On by default; each skip is counted.
+    /// </summary>
+    public bool PreScreen { get; set; } = true;
+
+    /// <summary>
     /// Transport retries per (edit, policy), all its attempts together, for 5xx, 408, 429, attempt timeouts and
     /// connection errors (exponential backoff with jitter, or <c>Retry-After</c>). So one policy sends at most
     /// <see cref="MaxAttempts"/> + <c>MaxRetries</c> requests; when they are spent the server counts as unavailable

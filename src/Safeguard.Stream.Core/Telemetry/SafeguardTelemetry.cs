@@ -36,6 +36,8 @@ public sealed class SafeguardTelemetry : IDisposable
             "safeguard.stream.events.hidden_fields", "{event}", "Edits classified without the user or summary the wiki hides, by what was hidden (reason: User, Summary, \"User, Summary\").");
         Verdicts = _meter.CreateCounter<long>("safeguard.stream.verdicts", "{verdict}", "Verdicts by policy and outcome (ok, flagged, would_flag, error).");
         Flagged = _meter.CreateCounter<long>("safeguard.stream.flagged", "{verdict}", "Edits flagged, by policy (enforce mode only).");
+        PreScreened = _meter.CreateCounter<long>(
+            "safeguard.stream.prescreen.skipped", "{request}", "Model requests the pre-screen saved: an edit that cannot violate a policy, by policy and reason.");
         StageDuration = _meter.CreateHistogram<double>("safeguard.stream.stage.duration", "s", "Time an item spends in a stage.");
         StreamLag = _meter.CreateHistogram<double>("safeguard.stream.lag", "s", "Now minus the event's own time, when the worker reads it.");
         SseReconnects = _meter.CreateCounter<long>("safeguard.stream.sse.reconnects", "{reconnect}", "Reconnections to EventStreams.");
@@ -62,6 +64,7 @@ public sealed class SafeguardTelemetry : IDisposable
     public Counter<long> HiddenFieldsDropped { get; }
     public Counter<long> Verdicts { get; }
     public Counter<long> Flagged { get; }
+    public Counter<long> PreScreened { get; }
     public Histogram<double> StageDuration { get; }
     public Histogram<double> StreamLag { get; }
     public Counter<long> SseReconnects { get; }
