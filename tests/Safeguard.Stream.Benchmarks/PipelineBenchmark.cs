@@ -70,6 +70,12 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
         var ceilingRequests = _model.CeilingRequestsPerSecond(saturation.Llm.MeanUncachedPromptTokens, saturation.Llm.MeanCompletionTokens);
         var ceilingEdits = ceilingRequests / requestsPerEdit;
 
+        // The same edits with policy bundles (Safeguard:Llm:Bundle): fewer, longer requests under the same capacity model.
+        await Console.Error.WriteLineAsync($"bench: saturation with policy bundles, {sizes.SaturationEdits} edits offered at once …");
+        var bundled = await RunPhaseAsync(sizes.SaturationEdits, _ => TimeSpan.Zero, new() { ["Safeguard:Llm:Bundle"] = "true" }, ct);
+        var bundledRequestsPerEdit = (double)bundled.Llm.Requests / bundled.Edits;
+        var bundledCeilingEdits = _model.CeilingRequestsPerSecond(bundled.Llm.MeanUncachedPromptTokens, bundled.Llm.MeanCompletionTokens) / bundledRequestsPerEdit;
+
         // Sequential: one request at a time, as a plain client would.
         await Console.Error.WriteLineAsync($"bench: sequential, {sizes.SequentialEdits} edits, one request at a time …");
         var sequential = await RunPhaseAsync(sizes.SequentialEdits, _ => TimeSpan.Zero, new()
@@ -117,6 +123,14 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
                 ["max_queue_seen"] = saturation.Llm.MaxQueueSeen,
                 ["seconds"] = Round(saturation.Seconds, 1),
                 ["window"] = "completions 20 %..90 %",
+                ["separate_ceiling_edits_per_s"] = Round(ceilingEdits, 3),
+                ["bundled_ceiling_edits_per_s"] = Round(bundledCeilingEdits, 3),
+                ["bundled_achieved_edits_per_s"] = Round(bundled.SteadyEditsPerSecond, 3),
+                ["bundled_requests_per_edit"] = Round(bundledRequestsPerEdit, 3),
+                ["separate_requests_per_edit"] = Round(requestsPerEdit, 3),
+                ["bundled_mean_uncached_prompt_tokens"] = Round(bundled.Llm.MeanUncachedPromptTokens, 1),
+                ["bundled_mean_completion_tokens"] = Round(bundled.Llm.MeanCompletionTokens, 1),
+                ["bundled_vs_separate"] = Round(bundledCeilingEdits / ceilingEdits, 2),
             },
             ["latency"] = new Dictionary<string, object>
             {
