@@ -50,6 +50,13 @@ internal sealed partial class WikiBotConnection(
     public Task<ApiAnswer> WriteAsync(string domain, string assert, IEnumerable<(string Name, string Value)> parameters, CancellationToken ct) =>
         CallAsync(domain, assert, [.. parameters], write: true, ct);
 
+    /// <summary>
+    /// A read as nobody (no cookies, no token, no assertion): what the wiki says of an account to anyone, e.g. its rights
+    /// by group, which a grant-limited session is not told about itself.
+    /// </summary>
+    public Task<ApiAnswer> ReadAnonymouslyAsync(string domain, IEnumerable<(string Name, string Value)> parameters, CancellationToken ct) =>
+        SendAsync(domain.ToLowerInvariant(), session: null, [.. parameters], post: false, ct);
+
     private async Task<ApiAnswer> CallAsync(string domain, string assert, List<(string Name, string Value)> parameters, bool write, CancellationToken ct)
     {
         var wiki = domain.ToLowerInvariant();
@@ -180,7 +187,7 @@ internal sealed partial class WikiBotConnection(
         return token is null ? (null, ApiAnswer.Broken(TagOutcomeCode.BadResponse, "meta=tokens: no csrftoken")) : (token, null);
     }
 
-    private async Task<ApiAnswer> SendAsync(string wiki, WikiBotSession session, List<(string Name, string Value)> parameters, bool post, CancellationToken ct)
+    private async Task<ApiAnswer> SendAsync(string wiki, WikiBotSession? session, List<(string Name, string Value)> parameters, bool post, CancellationToken ct)
     {
         parameters.Add(("format", "json"));
         parameters.Add(("formatversion", "2"));
@@ -192,7 +199,11 @@ internal sealed partial class WikiBotConnection(
             : new HttpRequestMessage(HttpMethod.Get, new Uri(api + "?" + string.Join('&', parameters.Select(p => Uri.EscapeDataString(p.Name) + "=" + Uri.EscapeDataString(p.Value)))));
         request.Options.Set(WikiApiRequest.Wiki, wiki);
         request.Options.Set(WikiApiRequest.Action, action);
-        if (_options.UsesAccessToken)
+        if (session is null)
+        {
+            // Anonymous.
+        }
+        else if (_options.UsesAccessToken)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.AccessToken);
         }
@@ -222,7 +233,7 @@ internal sealed partial class WikiBotConnection(
 
         using (response)
         {
-            if (response.Headers.TryGetValues("Set-Cookie", out var setCookies))
+            if (session is not null && response.Headers.TryGetValues("Set-Cookie", out var setCookies))
             {
                 foreach (var cookie in setCookies)
                 {

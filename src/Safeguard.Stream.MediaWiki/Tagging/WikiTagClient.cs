@@ -22,6 +22,9 @@ internal sealed partial class WikiTagClient(
     /// <summary>What <c>action=tag</c> checks (ApiTag: <c>checkUserRightsAny('changetags')</c>); group <c>user</c> has it by default.</summary>
     internal const string TagRight = "changetags";
 
+    /// <summary>What <c>assert=bot</c> checks.</summary>
+    internal const string BotRight = "bot";
+
     private readonly string _assert = options.Value.Assert;
 
     public async Task<TagOutcome> TagAsync(TagRequest request, CancellationToken cancellationToken)
@@ -135,12 +138,16 @@ internal sealed partial class WikiTagClient(
                 return new TagOutcome(TagOutcomeKind.TagUndefined, code,
                     $"the tag {tags} is not defined or not active on {request.Domain} ({info}); create it with `safeguard tags create --wiki {request.Domain}`");
             case TagOutcomeCode.PermissionDenied:
-                return Denied(request, code, await MissingPermissionAsync(request.Domain, TagRight, "editpage (Edit existing pages)", info, ct));
+                return Denied(request, code, await MissingPermissionAsync(request.Domain, TagRight, "editpage (Edit existing pages)",
+                    "group 'user' has it by default; this wiki revokes or restricts it", info, ct));
             case TagOutcomeCode.LoginFailed:
                 return Denied(request, code, info);
             case "assertbotfailed":
+                // Signed in, yet not a bot: the account lacks the bot group, or its BotPassword the grant that carries 'bot'.
                 return Denied(request, TagOutcomeCode.AssertFailed,
-                    $"{info} The account is not in the bot group on {request.Domain}: ask a bureaucrat for the bot flag, or set Safeguard:Tagging:Assert to 'user'");
+                    await MissingPermissionAsync(request.Domain, BotRight, "highvolume (High-volume (bot) access)",
+                        "ask a bureaucrat for the bot group", info, ct) +
+                    " (or set Safeguard:Tagging:Assert to 'user' for an account outside the bot group)");
             case "assertuserfailed" or "notloggedin" or "mwoauth-invalid-authorization" or "mwoauth-invalid-authorization-invalid-user":
                 return Denied(request, TagOutcomeCode.AssertFailed, $"{code}: {info} (the account is not signed in: check the Safeguard:Tagging credentials)");
             case TagOutcomeCode.BadToken:
@@ -162,10 +169,10 @@ internal sealed partial class WikiTagClient(
 
     /// <summary>
     /// Names what is missing after <c>permissiondenied</c>: the session's rights (<c>meta=userinfo</c>, limited by the
-    /// BotPassword's or OAuth consumer's grants) against the account's own (<c>list=users</c>, by group). The right is
+    /// BotPassword's or OAuth consumer's grants) against the account's own (<c>list=users</c> asked anonymously: by group). The right is
     /// in the account's but not the session's: a grant is missing; in neither: the right is.
     /// </summary>
-    internal async Task<string> MissingPermissionAsync(string domain, string right, string grant, string info, CancellationToken ct)
+    internal async Task<string> MissingPermissionAsync(string domain, string right, string grant, string whoHasIt, string info, CancellationToken ct)
     {
         var me = await connection.ReadAsync(domain, "user", [("action", "query"), ("meta", "userinfo"), ("uiprop", "rights")], ct);
         var name = me.Ok ? WikiBotConnection.Text(me.Root, "query", "userinfo", "name") : null;
@@ -179,13 +186,14 @@ internal sealed partial class WikiTagClient(
             return $"{info} ({name} holds '{right}'; the wiki refused for another reason)";
         }
 
-        var account = await connection.ReadAsync(domain, "user", [("action", "query"), ("list", "users"), ("ususers", name), ("usprop", "rights")], ct);
+        // Asked as nobody: asked by the account itself, the wiki answers with the session's grant-limited rights.
+        var account = await connection.ReadAnonymouslyAsync(domain, [("action", "query"), ("list", "users"), ("ususers", name), ("usprop", "rights")], ct);
         var user = account.Ok && account.Root.TryGetProperty("query", out var q) && q.TryGetProperty("users", out var users) && users.ValueKind == JsonValueKind.Array
             ? users.EnumerateArray().FirstOrDefault()
             : default;
         return user.ValueKind == JsonValueKind.Object && HasRight(user, right)
             ? $"{info} {name} has the right '{right}', but its BotPassword (or OAuth consumer) lacks a grant that carries it: add the grant {grant} at Special:BotPasswords."
-            : $"{info} {name} lacks the right '{right}' on {domain} (group 'user' has it by default; this wiki revokes or restricts it).";
+            : $"{info} {name} lacks the right '{right}' on {domain} ({whoHasIt}).";
     }
 
     private static bool HasRight(JsonElement holder, string right) =>
