@@ -40,7 +40,7 @@ internal static class TagsCommand
 
             if (report.ManualSteps is { } manual)
             {
-                (report.DryRun ? Console.Out : Console.Error).WriteLine(manual);
+                await (report.DryRun ? Console.Out : Console.Error).WriteLineAsync(manual);
             }
 
             Console.WriteLine($"tags create{(report.DryRun ? " --dry-run" : "")}: wiki={report.Domain} account={report.Account} tags={report.Steps.Count} " +
