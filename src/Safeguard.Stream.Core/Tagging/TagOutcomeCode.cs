@@ -5,7 +5,8 @@ namespace Safeguard.Stream.Core.Tagging;
 /// <summary>
 /// Every <see cref="TagOutcome.Code"/> the tag client gives: the wiki's own error code where it has one, else one of
 /// these. Skips (<see cref="TagOutcomeKind.RevisionGone"/>) and dead letters (<see cref="TagOutcomeKind.Failed"/>)
-/// carry them as their reason. Listed in README.md ("Outcome reasons").
+/// carry them as their reason. Listed in README.md ("Outcome reasons"). The transport codes are the enrichment stage's
+/// (<c>DiffFailure</c> in the MediaWiki project): one wiki, one set of words.
 /// </summary>
 public static class TagOutcomeCode
 {
@@ -47,6 +48,9 @@ public static class TagOutcomeCode
 
     /// <summary>Retryable: every attempt ran past its timeout.</summary>
     public const string Timeout = "mediawiki_timeout";
+
+    /// <summary>Retryable: more requests to the wiki wait than its rate limit queues.</summary>
+    public const string RateLimited = "mediawiki_rate_limited";
 
     /// <summary>Retryable: the wiki's circuit breaker is open.</summary>
     public const string CircuitOpen = "mediawiki_circuit_open";

@@ -4,9 +4,6 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly.CircuitBreaker;
-using Polly.RateLimiting;
-using Polly.Timeout;
 using Safeguard.Stream.Core.Tagging;
 
 namespace Safeguard.Stream.MediaWiki.Tagging;
@@ -225,7 +222,7 @@ internal sealed partial class WikiBotConnection(
         {
             throw;
         }
-        catch (Exception ex) when (FailureOf(ex) is { } failure)
+        catch (Exception ex) when (MediaWikiClient.FailureOf(ex) is { } failure)
         {
             Log.RequestFailed(logger, wiki, action, failure, ex.GetType().Name);
             return ApiAnswer.Broken(failure, $"{action}: {ex.GetType().Name}");
@@ -268,15 +265,6 @@ internal sealed partial class WikiBotConnection(
             }
         }
     }
-
-    /// <summary>Exceptions the HTTP pipeline throws once its retries are spent, as outcome codes; null for anything else.</summary>
-    private static string? FailureOf(Exception ex) => ex switch
-    {
-        BrokenCircuitException => TagOutcomeCode.CircuitOpen,
-        TimeoutRejectedException or TaskCanceledException or TimeoutException => TagOutcomeCode.Timeout,
-        RateLimiterRejectedException or HttpRequestException or IOException => TagOutcomeCode.Unavailable,
-        _ => null,
-    };
 
     /// <summary>The string at <paramref name="path"/>, or null.</summary>
     internal static string? Text(JsonElement element, params string[] path)

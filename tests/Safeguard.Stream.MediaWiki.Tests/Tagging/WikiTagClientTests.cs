@@ -165,6 +165,15 @@ public sealed class WikiTagClientTests
     }
 
     [Fact]
+    public void TransportCodes_AreTheEnrichmentStagesOwn()
+    {
+        // MediaWikiClient.FailureOf names both: a wiki outage reads the same in dead letters from either stage.
+        Assert.Equal(
+            [DiffFailure.Unavailable, DiffFailure.Timeout, DiffFailure.CircuitOpen, DiffFailure.RateLimited, DiffFailure.HttpError, DiffFailure.BadResponse],
+            [TagOutcomeCode.Unavailable, TagOutcomeCode.Timeout, TagOutcomeCode.CircuitOpen, TagOutcomeCode.RateLimited, TagOutcomeCode.HttpError, TagOutcomeCode.BadResponse]);
+    }
+
+    [Fact]
     public void Options_AssertOtherThanBotOrUser_FailsNamingTheKey()
     {
         using var host = MediaWikiTestHost.Create(new Dictionary<string, string?>
