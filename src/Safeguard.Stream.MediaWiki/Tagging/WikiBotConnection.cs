@@ -103,6 +103,10 @@ internal sealed partial class WikiBotConnection(
 
             sent.Add(("token", token));
             using var lease = await session.Writes.AcquireAsync(1, ct);
+            if (!lease.IsAcquired)
+            {
+                return ApiAnswer.Broken(TagOutcomeCode.RateLimited, $"more writes to {wiki} are waiting than the write rate limit queues");
+            }
         }
 
         return await SendAsync(wiki, session, sent, post: write, ct);
