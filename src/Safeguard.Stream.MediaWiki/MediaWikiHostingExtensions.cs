@@ -46,6 +46,11 @@ public static partial class MediaWikiHostingExtensions
     public static IHostApplicationBuilder AddSafeguardWikiTagging(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        if (builder.Services.Any(d => d.ServiceType == typeof(WikiBotSessions)))
+        {
+            return builder; // already added: a second HTTP client registration would stack a second resilience handler
+        }
+
         AddWikiApiShared(builder.Services);
         builder.Services.AddValidatedOptions<WikiTagClientOptions, WikiTagClientOptionsValidator>(WikiTagClientOptions.SectionName);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WikiTagClientOptions>, WikiTagClientOptionsCustomValidator>());

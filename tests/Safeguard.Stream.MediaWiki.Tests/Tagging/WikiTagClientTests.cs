@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -162,6 +163,32 @@ public sealed class WikiTagClientTests
         // A lower bound only: the bucket holds one write and refills one every 0.5 s; a loaded machine only adds time.
         Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.95), $"three writes took {clock.Elapsed}");
         Assert.Equal(3, server.Requests.Count(r => r.Contains("action=tag", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task AddSafeguardWikiTagging_CalledTwice_RetriesOnlyAsConfigured()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await StartServerAsync(new WikiApiFixtureServerOptions { Http500Count = 1000 }, 106);
+        var builder = Host.CreateEmptyApplicationBuilder(null);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Safeguard:MediaWiki:ApiUrlTemplate"] = server.ApiUrlTemplateString,
+            ["Safeguard:Tagging:AccessToken"] = Token,
+            ["Safeguard:Tagging:RequestsPerSecond"] = "100",
+            ["Safeguard:MediaWiki:MaxRetries"] = "1",
+            ["Safeguard:MediaWiki:RetryBaseDelay"] = "00:00:00.010",
+        });
+        builder.AddSafeguardWikiTagging();
+        builder.AddSafeguardMediaWiki();
+        builder.AddSafeguardWikiTagging();
+        using var host = builder.Build();
+
+        var outcome = await host.Services.GetRequiredService<IWikiTagger>().TagAsync(Request(106), ct);
+
+        Assert.Equal(TagOutcomeKind.Retryable, outcome.Kind);
+        // The first request (meta=tokens) and its one retry: a second resilience handler stacked on it would double them.
+        Assert.Equal(2, server.RequestCount);
     }
 
     [Fact]
