@@ -16,6 +16,7 @@ internal static class SafeguardCli
         root.Subcommands.Add(DbCommand.Create());
         root.Subcommands.Add(FlaggedCommand.Create());
         root.Subcommands.Add(FeedbackCommand.Create());
+        root.Subcommands.Add(TagsCommand.Create());
         return root;
     }
 
