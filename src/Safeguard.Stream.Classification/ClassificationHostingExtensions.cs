@@ -5,6 +5,7 @@ using Polly;
 using Safeguard.Stream.Classification;
 using Safeguard.Stream.Classification.Evaluation;
 using Safeguard.Stream.Classification.Llm;
+using Safeguard.Stream.Classification.LoadTest;
 using Safeguard.Stream.Classification.Policies;
 using Safeguard.Stream.Core.Hosting;
 using Safeguard.Stream.Core.Pipeline;
@@ -36,6 +37,7 @@ public static class ClassificationHostingExtensions
         builder.Services.TryAddSingleton<LlmServerStatus>();
         builder.Services.TryAddSingleton<SafeguardClassifierClient>();
         builder.Services.TryAddSingleton<EvalRunner>();
+        builder.Services.TryAddSingleton<LoadTestRunner>();
         builder.Services.AddHttpClient(LlmHealthCheck.HttpClientName, http => http.Timeout = ComponentRegistration.HealthProbeTimeout);
         builder.Services.AddHealthChecks().AddCheck<LlmHealthCheck>(LlmHealthCheck.Name, tags: [ComponentRegistration.ReadyTag]);
         return builder;
