@@ -1,5 +1,8 @@
 using Safeguard.Stream.Classification;
 using Safeguard.Stream.Classification.Evaluation;
+using Safeguard.Stream.Classification.Llm;
+using Safeguard.Stream.Classification.LoadTest;
+using Safeguard.Stream.Classification.Policies;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -32,6 +35,7 @@ public static class ClassificationHostingExtensions
         builder.Services.TryAddSingleton<IPolicyCatalog>(sp => sp.GetRequiredService<PolicyCatalog>());
         builder.Services.AddSafeguardClassifierClient();
         builder.Services.TryAddSingleton<EvalRunner>();
+        builder.Services.TryAddSingleton<LoadTestRunner>();
         builder.Services.AddHttpClient(LlmHealthCheck.HttpClientName, http => http.Timeout = ComponentRegistration.HealthProbeTimeout);
         builder.Services.AddHealthChecks().AddCheck<LlmHealthCheck>(LlmHealthCheck.Name, tags: [ComponentRegistration.ReadyTag]);
         return builder;

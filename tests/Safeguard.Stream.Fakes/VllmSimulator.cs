@@ -429,7 +429,10 @@ public sealed class VllmSimulator : IAsyncDisposable
                 effort, received[0].Role, policyText, userText, prompt,
                 Hash64(Encoding.UTF8.GetBytes(prompt.PrefixText)),
                 Hash64(Encoding.UTF8.GetBytes(prompt.Text)),
-                maxTokens, logprobs ? topLogprobs : null, logprobs && topLogprobs is not null, includeReasoning);
+                maxTokens, logprobs ? topLogprobs : null, logprobs && topLogprobs is not null, includeReasoning)
+            {
+                MinTokens = ReadPositiveInt(root, "min_tokens"),
+            };
         }
     }
 
@@ -592,6 +595,20 @@ public sealed class VllmSimulator : IAsyncDisposable
             {
                 return new SimulatedCompletion(content, "", "stop", only, verdict);
             }
+        }
+
+        if (request.MinTokens is { } min)
+        {
+            // min_tokens masks the stop tokens until that many are generated (how load tests force a length, with
+            // max_completion_tokens equal to it): the model keeps thinking, and the budget then cuts the answer.
+            var around = 3 + 6 + SimulatedTokenizer.Tokenize(content).Count + 1;
+            var filler = SimulatedTokenizer.Tokenize(" [simulated] Re-checking the policy definitions once more.");
+            while (reasoningTokens.Count + around < Math.Min(min, budget + 1))
+            {
+                reasoningTokens.AddRange(filler);
+            }
+
+            reasoning = string.Concat(reasoningTokens);
         }
 
         // Everything the model generates after "<|start|>assistant" in the prompt.
@@ -893,6 +910,9 @@ public sealed class VllmSimulator : IAsyncDisposable
         bool ReturnLogprobs,
         bool IncludeReasoning)
     {
+        /// <summary>vLLM's extra sampling parameter <c>min_tokens</c>: stop tokens are masked until this many are generated.</summary>
+        public int? MinTokens { get; init; }
+
         public int PromptTokens => Prompt.Tokens;
 
         public int PrefixTokens => Prompt.PrefixTokens;

@@ -18,18 +18,7 @@ public static class EvalReportWriter
         ArgumentNullException.ThrowIfNull(predictions);
         var run = metrics.Run;
         var html = new StringBuilder(64 * 1024);
-        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
-            // Belt and braces: even a browser that followed a URL in the page would refuse to fetch it.
-            .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">")
-            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-            .Append("<title>").Append(E($"Evaluation: {run.PolicyId} v{run.PolicyVersion}")).Append("</title><style>")
-            .Append("body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#222;max-width:1150px}")
-            .Append("h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd}")
-            .Append("table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right;vertical-align:top}")
-            .Append("th{background:#f3f3f3}td.l,th.l{text-align:left}.warn{background:#fff4d6;border:1px solid #e0b000;padding:8px 12px;margin:10px 0}")
-            .Append(".plots{display:flex;flex-wrap:wrap;gap:16px}.muted{color:#666}.pos{color:#0a7d2c}.neg{color:#b00020}")
-            .Append("</style></head><body>\n");
-
+        ReportPage.Open(html, $"Evaluation: {run.PolicyId} v{run.PolicyVersion}");
         html.Append("<h1>").Append(E($"Policy {run.PolicyId} v{run.PolicyVersion}")).Append("</h1><p class=\"muted\">")
             .Append(E(Invariant($"dataset {run.Dataset} · model {run.Model} · policy role {run.PolicyRole ?? "-"}{(baseline is null ? "" : $" (baseline: {baseline.Run.PolicyRole ?? "-"})")} · mode {run.PolicyMode} · threshold {run.PolicyThreshold:0.###} · positive labels {string.Join(", ", run.PositiveLabels)} · {run.Repeats} run(s) · started {run.StartedAt:yyyy-MM-dd HH:mm:ss} UTC · {run.DurationSeconds:0.#} s")))
             .Append("</p>\n");

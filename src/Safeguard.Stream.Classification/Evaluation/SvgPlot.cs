@@ -87,6 +87,66 @@ internal static class SvgPlot
         return svg.Append("</svg>").ToString();
     }
 
+    /// <summary>
+    /// Grouped bars: one group per category (x axis, labelled), one bar per series in each group (e.g. latency p50, p95
+    /// and p99 per prompt and completion size). A missing value leaves its bar out.
+    /// </summary>
+    public static string CategoryBars(string id, string title, string yLabel, IReadOnlyList<string> categories, IReadOnlyList<(string Name, string Color, IReadOnlyList<double?> Values)> series)
+    {
+        var values = series.SelectMany(s => s.Values).OfType<double>().ToList();
+        var svg = Open(id, title, values.Count);
+        var yMax = NiceCeiling(values.Count == 0 ? 1 : values.Max());
+        svg.Append(Invariant($"<rect x=\"{Left}\" y=\"{Top}\" width=\"{PlotWidth}\" height=\"{PlotHeight}\" fill=\"#fafafa\" stroke=\"#ccc\"/>"));
+        for (var i = 0; i <= 5; i++)
+        {
+            var gy = Y(yMax * i / 5, yMax);
+            svg.Append(Invariant($"<line x1=\"{Left}\" y1=\"{gy:0.#}\" x2=\"{Left + PlotWidth}\" y2=\"{gy:0.#}\" stroke=\"#eee\"/>"));
+            svg.Append(Invariant($"<text x=\"{Left - 4}\" y=\"{gy + 3:0.#}\" text-anchor=\"end\" font-size=\"10\">{Tick(yMax * i / 5, yMax)}</text>"));
+        }
+
+        svg.Append(Invariant($"<text transform=\"translate(14 {Top + (PlotHeight / 2):0}) rotate(-90)\" text-anchor=\"middle\" font-size=\"11\">")).Append(Encode(yLabel)).Append("</text>");
+        var group = categories.Count == 0 ? PlotWidth : PlotWidth / categories.Count;
+        var bar = series.Count == 0 ? 0 : group * 0.8 / series.Count;
+        for (var c = 0; c < categories.Count; c++)
+        {
+            var x0 = Left + (group * c) + (group * 0.1);
+            svg.Append(Invariant($"<text x=\"{Left + (group * (c + 0.5)):0.#}\" y=\"{Top + PlotHeight + 14}\" text-anchor=\"middle\" font-size=\"10\">")).Append(Encode(categories[c])).Append("</text>");
+            for (var s = 0; s < series.Count; s++)
+            {
+                if (c >= series[s].Values.Count || series[s].Values[c] is not { } v)
+                {
+                    continue;
+                }
+
+                var y = Y(v, yMax);
+                svg.Append(Invariant($"<rect class=\"bar\" data-series=\"{Encode(series[s].Name)}\" x=\"{x0 + (bar * s):0.##}\" y=\"{y:0.##}\" width=\"{Math.Max(0.5, bar - 1):0.##}\" height=\"{Top + PlotHeight - y:0.##}\" fill=\"{series[s].Color}\"><title>"))
+                    .Append(Encode(Invariant($"{categories[c]} {series[s].Name}: {v:0.#}"))).Append("</title></rect>");
+            }
+        }
+
+        if (categories.Count == 0)
+        {
+            svg.Append(Invariant($"<text x=\"{Left + (PlotWidth / 2):0}\" y=\"{Top + (PlotHeight / 2):0}\" text-anchor=\"middle\" fill=\"#777\">no data</text>"));
+        }
+
+        Legend(svg, series.Select(s => (s.Name, s.Color, false)).ToList());
+        return svg.Append("</svg>").ToString();
+    }
+
+    /// <summary>An axis maximum at or above <paramref name="value"/>: 1, 2 or 5 times a power of ten, times 5 so the ticks are round.</summary>
+    public static double NiceCeiling(double value)
+    {
+        if (value <= 0 || double.IsNaN(value) || double.IsInfinity(value))
+        {
+            return 1;
+        }
+
+        var tick = value / 5;
+        var power = Math.Pow(10, Math.Floor(Math.Log10(tick)));
+        var step = new[] { 1.0, 2, 2.5, 5, 10 }.First(m => m * power >= tick - 1e-12) * power;
+        return step * 5;
+    }
+
     private static StringBuilder Open(string id, string title, int points)
     {
         var svg = new StringBuilder();

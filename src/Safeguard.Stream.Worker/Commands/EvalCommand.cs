@@ -256,48 +256,27 @@ internal static class EvalCommand
     private static string[] List(string? text) =>
         text is null ? [] : [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
-    /// <summary>A redrawn bar with rate and ETA on a terminal; a plain line every tenth of the way (and at most every 10 s) otherwise.</summary>
+    /// <summary>Counts finished classifications for <see cref="TerminalProgress"/>: a bar with rate and ETA.</summary>
     private sealed class ProgressReporter(int total, TimeProvider time, bool plain)
     {
+        private readonly TerminalProgress _display = new(time, plain);
         private readonly Lock _gate = new();
         private readonly long _started = time.GetTimestamp();
         private int _done;
         private int _errors;
-        private long _lastDrawn;
-        private int _lastDecile;
 
         public void Completed(bool error)
         {
+            // Counted and drawn under one lock, so lines never come out of order.
             lock (_gate)
             {
                 _done++;
                 _errors += error ? 1 : 0;
-                var now = time.GetTimestamp();
                 var progress = new EvalProgress(_done, total, _errors, time.GetElapsedTime(_started));
-                if (plain)
-                {
-                    var decile = total == 0 ? 10 : _done * 10 / total;
-                    if (decile > _lastDecile || time.GetElapsedTime(_lastDrawn, now) >= TimeSpan.FromSeconds(10) || _done == total)
-                    {
-                        _lastDecile = decile;
-                        _lastDrawn = now;
-                        Console.WriteLine(progress.Line());
-                    }
-                }
-                else if (time.GetElapsedTime(_lastDrawn, now) >= TimeSpan.FromMilliseconds(100) || _done == total)
-                {
-                    _lastDrawn = now;
-                    Console.Write("\r" + progress.Bar() + "   ");
-                }
+                _display.Report(total == 0 ? 1 : (double)_done / total, () => progress.Bar(), progress.Line, _done == total);
             }
         }
 
-        public void Finish()
-        {
-            if (!plain)
-            {
-                Console.WriteLine();
-            }
-        }
+        public void Finish() => _display.Finish();
     }
 }

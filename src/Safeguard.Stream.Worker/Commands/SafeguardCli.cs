@@ -12,6 +12,7 @@ internal static class SafeguardCli
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(LlmCommand.Create());
+        root.Subcommands.Add(LoadTestCommand.Create());
         root.Subcommands.Add(PoliciesCommand.Create());
         root.Subcommands.Add(DbCommand.Create());
         root.Subcommands.Add(FlaggedCommand.Create());

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text.Json;
 
 namespace Safeguard.Stream.IntegrationTests.Evaluation;
@@ -35,6 +36,27 @@ internal sealed class Chromium : IDisposable
         }
 
         return (stdout, netLog);
+    }
+
+    /// <summary>
+    /// Screenshots <paramref name="page"/> and an empty page (in <paramref name="directory"/>) and checks the page's:
+    /// a PNG of the window's size that compresses far worse than the blank one, as text, tables and plots do.
+    /// </summary>
+    public async Task AssertFullNonTrivialScreenshotAsync(string page, string directory, CancellationToken ct)
+    {
+        var shot = Path.Combine(directory, "report.png");
+        var blankPage = Path.Combine(directory, "blank.html");
+        var blankShot = Path.Combine(directory, "blank.png");
+        await File.WriteAllTextAsync(blankPage, "<!DOCTYPE html><html><body></body></html>", ct);
+
+        await LoadAsync(page, shot, ct);
+        await LoadAsync(blankPage, blankShot, ct);
+
+        var png = await File.ReadAllBytesAsync(shot, ct);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+        Assert.Equal(1200, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16, 4)));   // IHDR width
+        Assert.Equal(2000, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20, 4)));   // IHDR height
+        Assert.True(png.Length > 4 * new FileInfo(blankShot).Length, $"{png.Length} bytes against {new FileInfo(blankShot).Length} for a blank page");
     }
 
     /// <summary>
