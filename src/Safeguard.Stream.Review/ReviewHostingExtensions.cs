@@ -131,5 +131,11 @@ public static class ReviewHostingExtensions
         oidc.TokenValidationParameters.RoleClaimType = review.RoleClaim;
         oidc.CorrelationCookie.SecurePolicy = CookieSecurePolicy.Always;
         oidc.NonceCookie.SecurePolicy = CookieSecurePolicy.Always;
+        // RP-initiated logout names the client, so the provider accepts post_logout_redirect_uri without an ID token.
+        oidc.Events.OnRedirectToIdentityProviderForSignOut = context =>
+        {
+            context.ProtocolMessage.ClientId = context.Options.ClientId;
+            return Task.CompletedTask;
+        };
     }
 }

@@ -26,7 +26,7 @@ public sealed class IndexModel(ReviewAccess access, TimeProvider time) : PageMod
 
     /// <summary>enforce (flags), shadow (would-flags) or all.</summary>
     [BindProperty(SupportsGet = true)]
-    public string Mode { get; set; } = "enforce";
+    public string? Mode { get; set; }
 
     [BindProperty(SupportsGet = true, Name = "p")]
     public int PageNumber { get; set; }
@@ -41,6 +41,7 @@ public sealed class IndexModel(ReviewAccess access, TimeProvider time) : PageMod
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
+        Mode ??= "enforce";
         if (!ModelState.IsValid || Days is < 1 or > 3650 || MinProbability is < 0 or > 1 || PageNumber < 0 || Mode is not ("enforce" or "shadow" or "all"))
         {
             return BadRequest();
