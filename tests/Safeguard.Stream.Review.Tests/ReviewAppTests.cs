@@ -29,7 +29,6 @@ public sealed class ReviewAppTests(ReviewAppFixture app) : IClassFixture<ReviewA
     public async Task Moderator_FiltersOpensAndJudges_TheRowIsInPostgres()
     {
         var page = await app.SignInAsync(DemoUsers.Moderator);
-        await ReviewAppFixture.ScreenshotAsync(page, "signed-in");
 
         await page.GetByLabel("Wiki").FillAsync("enwiki");
         await page.GetByLabel("Minimum probability").FillAsync("0.9");
