@@ -24,8 +24,8 @@ public sealed class PrecisionTests
 
         Assert.Equal(correct + incorrect, precision.Labeled);
         Assert.Equal(estimate, precision.Estimate!.Value, 4);
-        Assert.Equal(low, precision.Low!.Value, 3);
-        Assert.Equal(high, precision.High!.Value, 3);
+        Assert.Equal(low, precision.Low!.Value, tolerance: 1e-4);
+        Assert.Equal(high, precision.High!.Value, tolerance: 1e-4);
     }
 
     [Fact]
