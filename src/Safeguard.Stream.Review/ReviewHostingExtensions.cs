@@ -74,7 +74,15 @@ public static class ReviewHostingExtensions
                 .AllowAnonymousToPage("/Forbidden")
                 .AllowAnonymousToPage("/Error"))
             .AddApplicationPart(typeof(ReviewOptions).Assembly);
-        services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ReviewOptions>>((forwarded, review) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            if (review.Value.TrustForwardedHeaders)
+            {
+                forwarded.KnownIPNetworks.Clear();
+                forwarded.KnownProxies.Clear();
+            }
+        });
         services.AddHealthChecks();
         return builder;
     }

@@ -51,6 +51,12 @@ public sealed class ReviewOptions
     [Required]
     public string RestrictedConnectionString { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Take the scheme and client address from <c>X-Forwarded-Proto</c>/<c>-For</c> of any peer: only behind a proxy
+    /// that terminates TLS and is the app's only way in (the chart's NetworkPolicy). Off, only loopback proxies count.
+    /// </summary>
+    public bool TrustForwardedHeaders { get; set; }
+
     /// <summary>False only for a provider on loopback over plain HTTP (tests, <c>make review</c>).</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
 }
