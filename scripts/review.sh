@@ -17,20 +17,13 @@ trap cleanup EXIT
 
 echo "review: 1/4 local services (PostgreSQL 15, Kafka-protocol broker, vLLM simulator, wiki API fixtures)"
 scripts/services.sh up >/dev/null
-while IFS='=' read -r key value; do
-  [[ -n $key && $key != \#* ]] && export "$key=$value"
-done <.local/services.env
-export Safeguard__Postgres__ConnectionString="$SAFEGUARD_POSTGRES"
-export Safeguard__Kafka__BootstrapServers="$SAFEGUARD_KAFKA_BOOTSTRAP"
-export Safeguard__MediaWiki__ApiUrlTemplate="$SAFEGUARD_WIKI_API_TEMPLATE"
-export Safeguard__MediaWiki__RequestsPerSecondPerWiki=1000
-export Safeguard__Policies__Directory="$PWD/policies"
+# shellcheck source=scripts/services-env.sh
+source scripts/services-env.sh
 export Logging__LogLevel__Default=Warning
 
 echo "review: 2/4 the demo's verdicts (replay of tests/data/demo/events.jsonl through the pipeline)"
 "$safeguard" db migrate >/dev/null
 "$safeguard" replay --events tests/data/demo/events.jsonl --summary-out "$state/summary.json" >/dev/null
-libpq=$(tr ';' '\n' <<<"$SAFEGUARD_POSTGRES" | sed -E 's/^Host=/host=/I; s/^Port=/port=/I; s/^Username=/user=/I; s/^Database=/dbname=/I; s/^Password=/password=/I' | tr '\n' ' ')
 # The app's two logins, as an operator would create them (the throwaway cluster trusts loopback: no passwords).
 psql "$libpq" -qAt -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
 do $$ begin

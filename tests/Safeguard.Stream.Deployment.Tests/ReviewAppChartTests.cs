@@ -32,9 +32,9 @@ public sealed class ReviewAppChartTests
         var container = manifests.Single("Deployment", Name)["spec", "template", "spec"].Items("containers").Single();
 
         Assert.Equal(["review", "--urls", "http://0.0.0.0:8080"], container.Items("args").Select(a => a.Text()));
-        AssertSecretRef(container, "Safeguard__Review__ClientSecret", "safeguard-review-oidc", "client-secret");
-        AssertSecretRef(container, "Safeguard__Review__ModeratorConnectionString", "safeguard-review-moderator", "connection-string");
-        AssertSecretRef(container, "Safeguard__Review__RestrictedConnectionString", "safeguard-review-restricted", "connection-string");
+        SecretReferenceTests.AssertSecretRef(container, "Safeguard__Review__ClientSecret", "safeguard-review-oidc", "client-secret");
+        SecretReferenceTests.AssertSecretRef(container, "Safeguard__Review__ModeratorConnectionString", "safeguard-review-moderator", "connection-string");
+        SecretReferenceTests.AssertSecretRef(container, "Safeguard__Review__RestrictedConnectionString", "safeguard-review-restricted", "connection-string");
         Assert.Equal("groups", container.Env("Safeguard__Review__RoleClaim").Text("value"));
         Assert.Equal("safeguard-review", container.Env("Safeguard__Review__ClientId").Text("value"));
         Assert.Equal("http", manifests.Single("Service", Name).Root.Items("spec", "ports").Single().Text("targetPort"));
@@ -70,14 +70,5 @@ public sealed class ReviewAppChartTests
         var error = await HelmChart.TemplateErrorAsync("eventstreams", Ct, "review.enabled=true");
 
         Assert.Contains("review.oidc.existingSecret", error, StringComparison.Ordinal);
-    }
-
-    private static void AssertSecretRef(YamlDotNet.RepresentationModel.YamlNode container, string name, string secret, string key)
-    {
-        var env = container.Env(name);
-        Assert.True(env is not null, $"{container.Text("name")} has no {name}");
-        Assert.Null(env.At("value"));
-        Assert.Equal(secret, env.Text("valueFrom", "secretKeyRef", "name"));
-        Assert.Equal(key, env.Text("valueFrom", "secretKeyRef", "key"));
     }
 }
