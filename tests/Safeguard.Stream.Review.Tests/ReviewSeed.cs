@@ -51,8 +51,22 @@ internal static class ReviewSeed
                 """,
                 new
                 {
-                    v.WikiId, v.RevId, v.PolicyId, v.EventId, v.Domain, v.PageTitle, v.ParentRevId, v.Flagged, v.Probability, v.Mode, v.Rationale,
-                    v.Visibility, v.Redacted, latency, revDt = now.AddHours(-2), classifiedAt = now.AddHours(-1),
+                    v.WikiId,
+                    v.RevId,
+                    v.PolicyId,
+                    v.EventId,
+                    v.Domain,
+                    v.PageTitle,
+                    v.ParentRevId,
+                    v.Flagged,
+                    v.Probability,
+                    v.Mode,
+                    v.Rationale,
+                    v.Visibility,
+                    v.Redacted,
+                    latency,
+                    revDt = now.AddHours(-2),
+                    classifiedAt = now.AddHours(-1),
                 }, cancellationToken: ct));
         }
 
