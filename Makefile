@@ -10,7 +10,7 @@ CONFIG ?= Release
 PUBLISH := artifacts/publish/safeguard
 FAKES := artifacts/publish/fakes
 
-.PHONY: setup build fakes test demo run bench lint chaos services-up services-down clean
+.PHONY: setup build fakes test demo run bench lint chaos services-up services-down clean review
 
 ## setup: install what a fresh Debian 12 machine lacks (postgresql, kcat) and restore NuGet packages. Idempotent.
 setup:
@@ -30,6 +30,11 @@ test: setup
 ## demo: the whole pipeline offline, end to end, on this machine.
 demo: setup build fakes
 	@scripts/demo.sh
+
+## review: the review app on loopback (https, self-signed) with a local OpenID Connect provider, demo users and the
+## demo's verdicts; prints the URL and the sign-ins. Ctrl-C stops it.
+review: setup build fakes
+	@scripts/review.sh
 
 ## run: the live worker (EventStreams, MediaWiki API, vLLM at SAFEGUARD_LLM_URL, Kafka, Postgres from configuration).
 run: build

@@ -14,17 +14,8 @@ trap cleanup EXIT
 echo "demo: 1/4 starting local services on loopback: PostgreSQL 15, a Kafka-protocol broker (librdkafka's mock cluster),"
 echo "      the vLLM simulator, a wiki API fixture server"
 scripts/services.sh up >/dev/null
-# KEY=VALUE lines; values (connection strings) contain ';', so they are read, not sourced.
-while IFS='=' read -r key value; do
-  [[ -n $key && $key != \#* ]] && export "$key=$value"
-done <.local/services.env
-
-export Safeguard__Postgres__ConnectionString="$SAFEGUARD_POSTGRES"
-export Safeguard__Kafka__BootstrapServers="$SAFEGUARD_KAFKA_BOOTSTRAP"
-export Safeguard__MediaWiki__ApiUrlTemplate="$SAFEGUARD_WIKI_API_TEMPLATE"
-export Safeguard__Policies__Directory="$PWD/policies"
-# The per-wiki politeness limit (10 requests/s) is for real wikis; the fixture server runs on this machine.
-export Safeguard__MediaWiki__RequestsPerSecondPerWiki=1000
+# shellcheck source=scripts/services-env.sh
+source scripts/services-env.sh
 # Warnings and errors only (the three malformed sample events are dead-lettered on purpose, and say so).
 export Logging__LogLevel__Default=Warning
 shown=${SAFEGUARD_DEMO_FLAGGED_ROWS:-15}
@@ -46,8 +37,6 @@ for topic in mediawiki.page_safeguard_classification_change.v1 mediawiki.page_sa
   fi
 done
 kafka_messages=$(grep -c . "$out/kafka-events.jsonl" || true)
-# Npgsql's "Host=..;Port=..;Username=..;Database=.." as libpq keywords for psql.
-libpq=$(tr ';' '\n' <<<"$SAFEGUARD_POSTGRES" | sed -E 's/^Host=/host=/I; s/^Port=/port=/I; s/^Username=/user=/I; s/^Database=/dbname=/I; s/^Password=/password=/I' | tr '\n' ' ')
 postgres_rows=$(psql "$libpq" -Atqc "select count(*) from safeguard.classifications")
 
 field() { grep -o "\"$1\":[0-9]*" "$out/summary.json" | head -n1 | cut -d: -f2; }

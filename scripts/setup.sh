@@ -49,5 +49,12 @@ fi
 command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
 dotnet restore Safeguard.Stream.sln --nologo -v quiet
 scripts/schemas.sh install
+# The review app's Codex styles (copied into its wwwroot at build time) and the loopback OpenID Connect provider its
+# browser tests and `make review` sign in with; npm ci from the committed lock files, skipped when already current.
+for npm_dir in src/Safeguard.Stream.Review tests/oidc; do
+  if [[ ! "$npm_dir/node_modules/.package-lock.json" -nt "$npm_dir/package-lock.json" ]]; then
+    (cd "$npm_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
 scripts/helm.sh install
 echo "setup: ok"

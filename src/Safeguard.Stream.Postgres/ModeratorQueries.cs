@@ -3,7 +3,7 @@ namespace Safeguard.Stream.Postgres;
 /// <summary>What moderators ask of the audit tables, for the CLI (<c>safeguard flagged</c>, <c>safeguard feedback</c>)
 /// and the review app alike. Everything goes through the <c>safeguard.flagged_edits</c> view and the feedback table,
 /// the two things the <c>safeguard_moderator</c> role may touch.</summary>
-public sealed class ModeratorQueries(NpgsqlDataSource dataSource)
+public sealed partial class ModeratorQueries(NpgsqlDataSource dataSource)
 {
     private const string Flagged = """
         select event_id as Id, wiki_id as WikiId, rev_id as RevId, policy_id as PolicyId, policy_version as PolicyVersion,

@@ -104,7 +104,7 @@ public sealed partial class SecretReferenceTests
         Assert.DoesNotContain("s3cr3t-marker", error, StringComparison.Ordinal);
     }
 
-    private static void AssertSecretRef(YamlDotNet.RepresentationModel.YamlNode container, string name, string secret, string key)
+    internal static void AssertSecretRef(YamlDotNet.RepresentationModel.YamlNode container, string name, string secret, string key)
     {
         var env = container.Env(name);
         Assert.True(env is not null, $"{container.Text("name")} has no {name}");

@@ -20,7 +20,7 @@ public sealed class ModeratorQueriesTests(PostgresClusterFixture postgres)
     }
 
     [Fact]
-    public async Task FlaggedEditsAsync_EnforcedFlags_NewestEditFirstRestrictedRationaleHidden()
+    public async Task FlaggedEditsAsync_EnforcedFlags_NewestEditFirstNoRestrictedVerdict()
     {
         var ct = TestContext.Current.CancellationToken;
         var (owner, moderator) = await CreateSutAsync(ct);
@@ -30,7 +30,7 @@ public sealed class ModeratorQueriesTests(PostgresClusterFixture postgres)
         var rows = await new ModeratorQueries(moderator).FlaggedEditsAsync(new FlaggedEditQuery(Now.AddDays(-1), 100), ct);
 
         Assert.Equal(
-            [(501L, "spam", (string?)"because spam"), (500L, "private-information", null), (500L, "spam", "because spam")],
+            [(501L, "spam", (string?)"because spam"), (500L, "spam", "because spam")],
             rows.Select(r => (r.RevId, r.PolicyId, r.Rationale)));
         Assert.Equal("https://en.wikipedia.org/w/index.php?diff=501", rows[0].DiffUrl);
     }

@@ -28,7 +28,7 @@ public sealed class PostgresRolesTests(PostgresClusterFixture postgres)
     }
 
     [Fact]
-    public async Task Moderator_ReadsFlaggedEditsWithoutRestrictedRationales()
+    public async Task Moderator_ReadsFlaggedEdits_NoRestrictedVerdictAtAll()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var dataSource = await SeededAsync(ct);
@@ -38,9 +38,21 @@ public sealed class PostgresRolesTests(PostgresClusterFixture postgres)
         var rows = (await connection.QueryAsync<(string PolicyId, string? Rationale, string DiffUrl)>(new CommandDefinition(
             "select policy_id, rationale, diff_url from safeguard.flagged_edits order by policy_id", cancellationToken: ct))).ToList();
 
-        Assert.Equal(
-            [("private-information", (string?)null, "https://en.wikipedia.org/w/index.php?diff=500"), ("spam", "because spam", "https://en.wikipedia.org/w/index.php?diff=500")],
-            rows);
+        Assert.Equal([("spam", (string?)"because spam", "https://en.wikipedia.org/w/index.php?diff=500")], rows);
+    }
+
+    [Fact]
+    public async Task RestrictedReader_ReadsFlaggedEdits_RestrictedVerdictsIncluded()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var dataSource = await SeededAsync(ct);
+        await using var reader = PostgresClusterFixture.AsRole(dataSource, "safeguard_restricted_reader");
+        await using var connection = await reader.OpenConnectionAsync(ct);
+
+        var policies = (await connection.QueryAsync<string>(new CommandDefinition(
+            "select policy_id from safeguard.flagged_edits order by policy_id", cancellationToken: ct))).ToList();
+
+        Assert.Equal(["private-information", "spam"], policies);
     }
 
     [Theory]

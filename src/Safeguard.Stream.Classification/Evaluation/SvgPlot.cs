@@ -3,7 +3,7 @@ using System.Net;
 namespace Safeguard.Stream.Classification.Evaluation;
 
 /// <summary>A line of points in a plot; null coordinates (an undefined rate) break the line.</summary>
-internal sealed record PlotSeries(string Name, string Color, bool Dashed, IReadOnlyList<(double X, double? Y)> Points)
+public sealed record PlotSeries(string Name, string Color, bool Dashed, IReadOnlyList<(double X, double? Y)> Points)
 {
     /// <summary>Optional per-point tooltip text.</summary>
     public IReadOnlyList<string>? Labels { get; init; }
@@ -13,7 +13,7 @@ internal sealed record PlotSeries(string Name, string Color, bool Dashed, IReadO
 /// Inline SVG charts written by hand: no script, no library, no network. Every data point is an element
 /// (<c>circle.point</c>, <c>rect.bar</c>) with a <c>&lt;title&gt;</c> tooltip, so the report can be read and tested as a DOM.
 /// </summary>
-internal static class SvgPlot
+public static class SvgPlot
 {
     private const double Width = 540, Height = 330, Left = 56, Right = 16, Top = 34, Bottom = 48;
     private const double PlotWidth = Width - Left - Right, PlotHeight = Height - Top - Bottom;

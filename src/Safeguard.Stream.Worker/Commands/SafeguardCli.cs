@@ -18,6 +18,7 @@ internal static class SafeguardCli
         root.Subcommands.Add(FlaggedCommand.Create());
         root.Subcommands.Add(FeedbackCommand.Create());
         root.Subcommands.Add(TagsCommand.Create());
+        root.Subcommands.Add(ReviewCommand.Create());
         return root;
     }
 

@@ -10,10 +10,19 @@ public sealed class SafeguardCliTests
         var (exit, stdout, _) = await CliProcess.RunAsync(["--help"], cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(0, exit);
-        foreach (var command in new[] { "run", "replay", "route", "classify", "eval", "policies", "db", "flagged", "feedback", "tags", "loadtest" })
+        foreach (var command in new[] { "run", "replay", "route", "classify", "eval", "policies", "db", "flagged", "feedback", "tags", "loadtest", "review" })
         {
             Assert.Contains($"  {command} ", stdout, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Review_WithoutItsSettings_Exits2NamingTheKey()
+    {
+        var (exit, _, stderr) = await CliProcess.RunAsync(["review", "--urls", "http://127.0.0.1:0"], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("Safeguard:Review", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

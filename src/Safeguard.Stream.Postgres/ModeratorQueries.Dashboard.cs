@@ -1,0 +1,64 @@
+using Dapper;
+
+namespace Safeguard.Stream.Postgres;
+
+/// <summary>The policy dashboard's numbers, from <c>safeguard.verdict_facts</c> (no content) and the consensus labels,
+/// each limited by the connection's role like the queue.</summary>
+public sealed partial class ModeratorQueries
+{
+    private const string Summary = """
+        select policy_id as PolicyId, wiki_id as WikiId, mode as Mode,
+               count(*)::int as Verdicts,
+               (count(*) filter (where flagged))::int as Flagged,
+               (count(*) filter (where status = 'error'))::int as Errors,
+               percentile_cont(0.5) within group (order by latency_ms) as LatencyP50Ms,
+               percentile_cont(0.95) within group (order by latency_ms) as LatencyP95Ms
+        from safeguard.verdict_facts
+        where classified_at >= @since and (@wiki::text is null or wiki_id = @wiki) and (@policy::text is null or policy_id = @policy)
+        group by policy_id, wiki_id, mode
+        order by policy_id, wiki_id, mode
+        """;
+
+    private const string Daily = """
+        select policy_id as PolicyId, wiki_id as WikiId, (classified_at at time zone 'UTC')::date::timestamp as Day,
+               count(*)::int as Verdicts, (count(*) filter (where flagged))::int as Flagged
+        from safeguard.verdict_facts
+        where classified_at >= @since and (@wiki::text is null or wiki_id = @wiki) and (@policy::text is null or policy_id = @policy)
+        group by policy_id, wiki_id, Day
+        order by policy_id, wiki_id, Day
+        """;
+
+    private const string Labels = "with " + Votes + """
+        ,
+        labels as (select event_id, safeguard.review_label(correct, incorrect, @quorum) as label from votes)
+        select f.policy_id as PolicyId, f.wiki_id as WikiId, f.mode as Mode,
+               (count(*) filter (where l.label = 'correct'))::int as Correct,
+               (count(*) filter (where l.label = 'incorrect'))::int as Incorrect
+        from safeguard.verdict_facts f
+        join labels l on l.event_id = f.event_id
+        where f.flagged and f.classified_at >= @since
+          and (@wiki::text is null or f.wiki_id = @wiki) and (@policy::text is null or f.policy_id = @policy)
+        group by f.policy_id, f.wiki_id, f.mode
+        """;
+
+    /// <summary>Per policy, wiki and mode since <paramref name="since"/>: verdicts, flags, latency percentiles, daily
+    /// counts and the labels that stand at <paramref name="quorum"/> (for precision).</summary>
+    public async Task<PolicyDashboard> PolicyDashboardAsync(DateTimeOffset since, int quorum, string? wiki, string? policy, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var args = new { since, quorum, wiki, policy, reviewer = (string?)null };
+        var summary = await connection.QueryAsync<PolicySummary>(new CommandDefinition(Summary, args, cancellationToken: cancellationToken));
+        var daily = await connection.QueryAsync<PolicyDay>(new CommandDefinition(Daily, args, cancellationToken: cancellationToken));
+        var labels = await connection.QueryAsync<PolicyLabels>(new CommandDefinition(Labels, args, cancellationToken: cancellationToken));
+        return new PolicyDashboard([.. summary], [.. daily], [.. labels]);
+    }
+}
+
+public sealed record PolicyDashboard(IReadOnlyList<PolicySummary> Summaries, IReadOnlyList<PolicyDay> Days, IReadOnlyList<PolicyLabels> Labels);
+
+public sealed record PolicySummary(string PolicyId, string WikiId, string Mode, int Verdicts, int Flagged, int Errors, double? LatencyP50Ms, double? LatencyP95Ms);
+
+public sealed record PolicyDay(string PolicyId, string WikiId, DateTime Day, int Verdicts, int Flagged);
+
+/// <summary>Flagged verdicts whose consensus label stands: <see cref="Correct"/> ones are true positives.</summary>
+public sealed record PolicyLabels(string PolicyId, string WikiId, string Mode, int Correct, int Incorrect);
