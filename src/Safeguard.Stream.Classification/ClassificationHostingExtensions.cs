@@ -1,8 +1,6 @@
 using Safeguard.Stream.Classification;
 using Safeguard.Stream.Classification.Evaluation;
-using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Classification.LoadTest;
-using Safeguard.Stream.Classification.Policies;
 
 namespace Microsoft.Extensions.Hosting;
 

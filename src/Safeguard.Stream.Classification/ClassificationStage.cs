@@ -1,5 +1,5 @@
-using Safeguard.Stream.Core.Prompts;
 using Polly.Retry;
+using Safeguard.Stream.Core.Prompts;
 
 namespace Safeguard.Stream.Classification;
 

@@ -1,5 +1,3 @@
-using Dapper;
-
 namespace Safeguard.Stream.Postgres;
 
 /// <summary>The policy dashboard's numbers, from <c>safeguard.verdict_facts</c> (no content) and the consensus labels,

@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Safeguard.Stream.Postgres;
 
 namespace Safeguard.Stream.Review;

@@ -1,6 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
-
 namespace Safeguard.Stream.Review;
 
 /// <summary>The review app (<c>safeguard review</c>): sign-in, roles and its two database logins.</summary>

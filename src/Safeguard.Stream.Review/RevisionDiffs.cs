@@ -1,6 +1,3 @@
-using Safeguard.Stream.Core.Diffs;
-using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Routing;
 using Safeguard.Stream.MediaWiki;
 using Safeguard.Stream.Postgres;
 

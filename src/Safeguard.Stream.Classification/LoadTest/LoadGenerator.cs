@@ -2,7 +2,6 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using OpenAI.Chat;
 using Safeguard.Stream.Classification.Evaluation;
-using Safeguard.Stream.Classification.Llm;
 
 namespace Safeguard.Stream.Classification.LoadTest;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Safeguard.Stream.Classification.Evaluation;
 
 namespace Safeguard.Stream.Classification.LoadTest;

@@ -1,16 +1,10 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using System.Globalization;
-using System.Text;
 using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Options;
 using OpenAI;
 using OpenAI.Chat;
-using Safeguard.Stream.Classification.Llm;
-using Safeguard.Stream.Core.Policies;
 using Safeguard.Stream.Core.Prompts;
 
 namespace Safeguard.Stream.Classification.LoadTest;

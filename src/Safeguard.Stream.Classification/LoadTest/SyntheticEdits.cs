@@ -1,10 +1,3 @@
-using System.Globalization;
-using System.Text;
-using Safeguard.Stream.Classification.Llm;
-using Safeguard.Stream.Classification.Policies;
-using Safeguard.Stream.Core.Diffs;
-using Safeguard.Stream.Core.Events;
-
 namespace Safeguard.Stream.Classification.LoadTest;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Safeguard.Stream.Core.Policies;
-
 namespace Safeguard.Stream.Core.Tagging;
 
 /// <summary>

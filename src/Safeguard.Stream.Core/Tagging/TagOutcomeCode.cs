@@ -1,5 +1,3 @@
-using Safeguard.Stream.Core.Routing;
-
 namespace Safeguard.Stream.Core.Tagging;
 
 /// <summary>

@@ -1,9 +1,5 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Safeguard.Stream.Core.Tagging;
 
 namespace Safeguard.Stream.MediaWiki.Tagging;

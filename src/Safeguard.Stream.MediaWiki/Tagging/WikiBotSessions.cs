@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Threading.RateLimiting;
-using Microsoft.Extensions.Options;
 
 namespace Safeguard.Stream.MediaWiki.Tagging;
 

@@ -1,7 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Core.Policies;
 using Safeguard.Stream.Core.Tagging;
 
 namespace Safeguard.Stream.MediaWiki.Tagging;

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Safeguard.Stream.Core.Tagging;
 
 namespace Safeguard.Stream.MediaWiki.Tagging;

@@ -1,10 +1,4 @@
-using System.CommandLine;
-using System.Globalization;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Classification.Llm;
 using Safeguard.Stream.Classification.LoadTest;
-using Safeguard.Stream.Classification.Policies;
-using Safeguard.Stream.Worker.Hosting;
 
 namespace Safeguard.Stream.Worker.Commands;
 

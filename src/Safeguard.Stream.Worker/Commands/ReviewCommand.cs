@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Safeguard.Stream.Worker.Hosting;
-
 namespace Safeguard.Stream.Worker.Commands;
 
 /// <summary>

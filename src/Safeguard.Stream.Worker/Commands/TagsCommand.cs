@@ -1,7 +1,4 @@
-using System.CommandLine;
-using Safeguard.Stream.Classification.Policies;
 using Safeguard.Stream.MediaWiki.Tagging;
-using Safeguard.Stream.Worker.Hosting;
 
 namespace Safeguard.Stream.Worker.Commands;
 
