@@ -21,6 +21,7 @@ internal static class SafeguardCli
         root.Subcommands.Add(DbCommand.Create());
         root.Subcommands.Add(FlaggedCommand.Create());
         root.Subcommands.Add(FeedbackCommand.Create());
+        root.Subcommands.Add(TaggerCommand.Create());
         return root;
     }
 
