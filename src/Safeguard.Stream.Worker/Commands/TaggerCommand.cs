@@ -31,8 +31,9 @@ internal static class TaggerCommand
         var builder = RunCommand.CreateServiceBuilder(b => SafeguardHost.AddTagger(b, drain: false));
         await using var app = builder.Build();
         RunCommand.MapProbes(app);
+        var consumer = app.Services.GetRequiredService<TaggerConsumer>();
         await app.RunAsync(cancellationToken);
-        return Failed(app.Services) ? ExitCodes.RuntimeFailure : ExitCodes.Ok;
+        return Failed(consumer);
     }
 
     private static async Task<int> DrainAsync(CancellationToken cancellationToken)
@@ -41,9 +42,12 @@ internal static class TaggerCommand
         SafeguardHost.Configure(builder);
         SafeguardHost.AddTagger(builder, drain: true);
         using var host = builder.Build();
-        await host.RunAsync(cancellationToken);
-        Console.WriteLine(host.Services.GetRequiredService<TaggerTally>().Summary());
+        // Resolved before the run: RunAsync disposes the host's services when it ends.
+        var tally = host.Services.GetRequiredService<TaggerTally>();
         var state = host.Services.GetRequiredService<TaggerState>();
+        var consumer = host.Services.GetRequiredService<TaggerConsumer>();
+        await host.RunAsync(cancellationToken);
+        Console.WriteLine(tally.Summary());
         var valves = state.OpenValves;
         Console.WriteLine("tagger: valve=" + (valves.Count == 0 ? "closed" : "open " + string.Join(",", valves.Select(v => v.WikiId + "/" + v.PolicyId))));
         foreach (var problem in state.Describe())
@@ -51,11 +55,11 @@ internal static class TaggerCommand
             Console.WriteLine("tagger: " + problem);
         }
 
-        return Failed(host.Services) ? ExitCodes.RuntimeFailure : ExitCodes.Ok;
+        return Failed(consumer);
     }
 
     /// <summary>The consumer ended on an error (the host stopped because of it): exit 1, the error is in the log.</summary>
-    private static bool Failed(IServiceProvider services) => services.GetRequiredService<TaggerConsumer>().ExecuteTask?.IsFaulted == true;
+    private static int Failed(TaggerConsumer consumer) => consumer.ExecuteTask?.IsFaulted == true ? ExitCodes.RuntimeFailure : ExitCodes.Ok;
 
     private static Command CreateValve()
     {
