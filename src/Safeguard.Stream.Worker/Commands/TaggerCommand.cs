@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.Options;
 using Safeguard.Stream.Core.Tagging;
 using Safeguard.Stream.Kafka.Tagging;
 using Safeguard.Stream.Worker.Hosting;
@@ -31,9 +32,9 @@ internal static class TaggerCommand
         var builder = RunCommand.CreateServiceBuilder(b => SafeguardHost.AddTagger(b, drain: false));
         await using var app = builder.Build();
         RunCommand.MapProbes(app);
-        var consumer = app.Services.GetRequiredService<TaggerConsumer>();
+        var consumer = ResolveConsumer(app.Services);
         await app.RunAsync(cancellationToken);
-        return Failed(consumer);
+        return ExitCodeOf(consumer);
     }
 
     private static async Task<int> DrainAsync(CancellationToken cancellationToken)
@@ -45,7 +46,7 @@ internal static class TaggerCommand
         // Resolved before the run: RunAsync disposes the host's services when it ends.
         var tally = host.Services.GetRequiredService<TaggerTally>();
         var state = host.Services.GetRequiredService<TaggerState>();
-        var consumer = host.Services.GetRequiredService<TaggerConsumer>();
+        var consumer = ResolveConsumer(host.Services);
         await host.RunAsync(cancellationToken);
         Console.WriteLine(tally.Summary());
         var valves = state.OpenValves;
@@ -55,11 +56,21 @@ internal static class TaggerCommand
             Console.WriteLine("tagger: " + problem);
         }
 
-        return Failed(consumer);
+        return ExitCodeOf(consumer);
+    }
+
+    /// <summary>
+    /// The tagger's settings are checked first (a restricted policy listed is refused, naming the key), before the
+    /// consumer and the wiki client it needs are built.
+    /// </summary>
+    private static TaggerConsumer ResolveConsumer(IServiceProvider services)
+    {
+        _ = services.GetRequiredService<IOptions<TaggerOptions>>().Value;
+        return services.GetRequiredService<TaggerConsumer>();
     }
 
     /// <summary>The consumer ended on an error (the host stopped because of it): exit 1, the error is in the log.</summary>
-    private static int Failed(TaggerConsumer consumer) => consumer.ExecuteTask?.IsFaulted == true ? ExitCodes.RuntimeFailure : ExitCodes.Ok;
+    private static int ExitCodeOf(TaggerConsumer consumer) => consumer.ExecuteTask?.IsFaulted == true ? ExitCodes.RuntimeFailure : ExitCodes.Ok;
 
     private static Command CreateValve()
     {
