@@ -8,11 +8,12 @@ namespace Safeguard.Stream.Core.Tagging;
 /// </summary>
 public sealed class TaggerState
 {
-    private readonly ConcurrentDictionary<(string Wiki, string Tag), string> _paused = new();
+    private readonly ConcurrentDictionary<(string Wiki, string Tag), (string Domain, string Detail)> _paused = new();
     private readonly ConcurrentDictionary<string, string> _stopped = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<(string Wiki, string Policy), string> _openValves = new();
 
-    public void Pause(string wikiId, string tag, string detail) => _paused[(wikiId, tag)] = detail;
+    /// <summary>Pauses (wiki, tag); <paramref name="domain"/> is what <c>safeguard tags create --wiki</c> takes.</summary>
+    public void Pause(string wikiId, string domain, string tag, string detail) => _paused[(wikiId, tag)] = (domain, detail);
 
     public void Stop(string wikiId, string detail) => _stopped[wikiId] = detail;
 
@@ -45,7 +46,7 @@ public sealed class TaggerState
         .. _openValves.OrderBy(v => v.Key).Select(v =>
             $"safety valve open for {v.Key.Wiki}/{v.Key.Policy} ({v.Value}); tagging of that pair stopped, verdicts still flow; re-arm with `safeguard tagger valve --wiki {v.Key.Wiki} --policy {v.Key.Policy} --reset`"),
         .. _paused.OrderBy(p => p.Key).Select(p =>
-            $"tagging paused for {p.Key.Wiki}/{p.Key.Tag}: the tag is not defined on the wiki ({p.Value}); run `safeguard tags create --wiki {p.Key.Wiki}`"),
+            $"tagging paused for {p.Key.Wiki}/{p.Key.Tag}: the tag is not defined on the wiki ({p.Value.Detail}); run `safeguard tags create --wiki {p.Value.Domain}`"),
         .. _stopped.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s =>
             $"tagging stopped on {s.Key}: permission denied ({s.Value}); give the bot that right or grant"),
     ];

@@ -247,8 +247,8 @@ public sealed partial class VerdictTagger
             case TagOutcomeAction.Done:
                 return new TaggingResult(outcome.Kind == TagOutcomeKind.Applied ? TaggingDisposition.Tagged : TaggingDisposition.AlreadyTagged);
             case TagOutcomeAction.PauseTag:
-                _state.Pause(item.WikiId, item.Tag, outcome.Detail ?? outcome.Code ?? "badtags");
-                Log.TagPaused(_logger, item.WikiId, item.Tag, outcome.Detail ?? outcome.Code);
+                _state.Pause(item.WikiId, item.Domain, item.Tag, outcome.Detail ?? outcome.Code ?? "badtags");
+                Log.TagPaused(_logger, item.WikiId, item.Tag, outcome.Detail ?? outcome.Code, item.Domain);
                 await HoldAsync(item with { HeldFor = TagSkipReason.TagUndefined, Detail = outcome.Detail ?? outcome.Code }, cancellationToken);
                 return new TaggingResult(TaggingDisposition.Held, TagSkipReason.TagUndefined);
             case TagOutcomeAction.StopWiki:
@@ -332,8 +332,8 @@ public sealed partial class VerdictTagger
         public static partial void ValveRearmed(ILogger logger, string wikiId, string policyId);
 
         [LoggerMessage(EventId = 132, EventName = "TagPaused", Level = LogLevel.Error,
-            Message = "Tag {Tag} is not defined on {WikiId} ({Detail}); tagging paused for it, verdicts held: run `safeguard tags create --wiki {WikiId}`")]
-        public static partial void TagPaused(ILogger logger, string wikiId, string tag, string? detail);
+            Message = "Tag {Tag} is not defined on {WikiId} ({Detail}); tagging paused for it, verdicts held: run `safeguard tags create --wiki {Domain}`")]
+        public static partial void TagPaused(ILogger logger, string wikiId, string tag, string? detail, string domain);
 
         [LoggerMessage(EventId = 133, EventName = "WikiStopped", Level = LogLevel.Error,
             Message = "Permission denied on {WikiId} ({Detail}); tagging on that wiki stopped, verdicts held until the bot has the right")]

@@ -113,7 +113,7 @@ public sealed class TaggerConsumerTests(LocalServicesFixture services)
         Assert.Equal(4, tally.Count(TaggingDisposition.Held, TagSkipReason.TagUndefined));
         Assert.Equal(4L, await harness.ScalarAsync<long>("select count(*) from safeguard.tag_pending where held_for = 'tag_undefined'", ct));
         Assert.Contains(state.Describe(), line =>
-            line.StartsWith("tagging paused for enwiki/safeguard-spam", StringComparison.Ordinal) && line.Contains("run `safeguard tags create --wiki enwiki`", StringComparison.Ordinal));
+            line.StartsWith("tagging paused for enwiki/safeguard-spam", StringComparison.Ordinal) && line.Contains("run `safeguard tags create --wiki en.wikipedia.org`", StringComparison.Ordinal));
         Assert.Equal([vandalism[0]], harness.Wiki.Applied.Keys.Select(k => k.Rev)); // other tags go on
 
         // An admin runs `safeguard tags create`; the next tagger tags what was held, and nothing stays pending.
