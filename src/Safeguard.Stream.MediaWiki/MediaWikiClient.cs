@@ -154,8 +154,11 @@ public sealed partial class MediaWikiClient(
         }
     }
 
-    /// <summary>Exceptions the HTTP pipeline throws once its retries are spent, as failure reasons; null for anything else.</summary>
-    private static string? FailureOf(Exception ex) => ex switch
+    /// <summary>
+    /// Exceptions the HTTP pipeline throws once its retries are spent, as failure reasons; null for anything else.
+    /// The tag client uses them as outcome codes too (<c>TagOutcomeCode</c> holds the same strings).
+    /// </summary>
+    internal static string? FailureOf(Exception ex) => ex switch
     {
         BrokenCircuitException => DiffFailure.CircuitOpen,
         TimeoutRejectedException or TaskCanceledException or TimeoutException => DiffFailure.Timeout,

@@ -8,7 +8,9 @@ using Polly;
 using Safeguard.Stream.Core.Diffs;
 using Safeguard.Stream.Core.Hosting;
 using Safeguard.Stream.Core.Pipeline;
+using Safeguard.Stream.Core.Tagging;
 using Safeguard.Stream.MediaWiki;
+using Safeguard.Stream.MediaWiki.Tagging;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -29,14 +31,53 @@ public static partial class MediaWikiHostingExtensions
     public static IHostApplicationBuilder AddSafeguardMediaWiki(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddValidatedOptions<MediaWikiOptions, MediaWikiOptionsValidator>(MediaWikiOptions.SectionName);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MediaWikiOptions>, MediaWikiOptionsCustomValidator>());
-        builder.Services.TryAddSafeguardTelemetry();
+        AddWikiApiShared(builder.Services);
         builder.Services.TryAddSingleton<ITokenCounter, O200kTokenCounter>();
-        builder.Services.TryAddSingleton<WikiRateLimiters>();
-        builder.Services.TryAddTransient<WikiApiAttemptHandler>();
+        AddWikiApiClient<MediaWikiClient>(builder.Services, useCookies: true);
+        return builder;
+    }
 
-        var http = builder.Services.AddHttpClient<MediaWikiClient>((sp, client) =>
+    /// <summary>
+    /// The change-tag client (<see cref="IWikiTagger"/>) and <see cref="WikiTagAdmin"/> (<c>safeguard tags create</c>),
+    /// signed in as the account of <c>Safeguard:Tagging</c> (a BotPassword or an OAuth 2.0 access token, exactly one,
+    /// checked at start), on the same per-wiki HTTP pipeline as the diff client with writes held to
+    /// <c>Safeguard:Tagging:RequestsPerSecond</c>. Health is degraded while a wiki refuses the sign-in or the tag right.
+    /// </summary>
+    public static IHostApplicationBuilder AddSafeguardWikiTagging(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        AddWikiApiShared(builder.Services);
+        builder.Services.AddValidatedOptions<WikiTagClientOptions, WikiTagClientOptionsValidator>(WikiTagClientOptions.SectionName);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WikiTagClientOptions>, WikiTagClientOptionsCustomValidator>());
+        builder.Services.TryAddSingleton<WikiBotSessions>();
+        // Cookies are kept per wiki in WikiBotSessions, not in the (recycled) handler.
+        AddWikiApiClient<WikiBotConnection>(builder.Services, useCookies: false);
+        builder.Services.TryAddTransient<IWikiTagger, WikiTagClient>();
+        builder.Services.TryAddTransient(sp => new WikiTagAdmin(
+            sp.GetRequiredService<WikiBotConnection>(), sp.GetRequiredService<IOptions<WikiTagClientOptions>>(), sp.GetRequiredService<IOptions<MediaWikiOptions>>()));
+        builder.Services.TryAddSingleton<WikiTaggingHealthCheck>();
+        builder.Services.AddHealthChecks().AddCheck<WikiTaggingHealthCheck>(WikiTaggingHealthCheck.Name, tags: [ComponentRegistration.ReadyTag]);
+        return builder;
+    }
+
+    /// <summary>What every Action API client shares: the wiki options, telemetry, the per-wiki read rate limits. Safe to repeat.</summary>
+    private static void AddWikiApiShared(IServiceCollection services)
+    {
+        services.AddValidatedOptions<MediaWikiOptions, MediaWikiOptionsValidator>(MediaWikiOptions.SectionName);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MediaWikiOptions>, MediaWikiOptionsCustomValidator>());
+        services.TryAddSafeguardTelemetry();
+        services.TryAddSingleton<WikiRateLimiters>();
+        services.TryAddTransient<WikiApiAttemptHandler>();
+    }
+
+    /// <summary>
+    /// A typed Action API client: the User-Agent with contact information, compressed answers, and the per-wiki
+    /// resilience pipeline (one per client type) over <see cref="WikiApiAttemptHandler"/>.
+    /// </summary>
+    private static void AddWikiApiClient<TClient>(IServiceCollection services, bool useCookies)
+        where TClient : class
+    {
+        var http = services.AddHttpClient<TClient>((sp, client) =>
             {
                 var options = sp.GetRequiredService<IOptions<MediaWikiOptions>>().Value;
                 client.DefaultRequestHeaders.UserAgent.ParseAdd(options.UserAgent);
@@ -48,16 +89,16 @@ public static partial class MediaWikiHostingExtensions
             {
                 AutomaticDecompression = DecompressionMethods.All,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                UseCookies = useCookies,
             });
         http.AddStandardResilienceHandler()
             .Configure((resilience, sp) => ConfigureResilience(
                 resilience,
                 sp.GetRequiredService<IOptions<MediaWikiOptions>>().Value,
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<MediaWikiClient>>()))
+                sp.GetRequiredService<ILogger<TClient>>()))
             .SelectPipelineBy(_ => WikiApiRequest.WikiOf);
         http.AddHttpMessageHandler<WikiApiAttemptHandler>(); // below the pipeline: sees every attempt
-        return builder;
     }
 
     public static IHostApplicationBuilder AddSafeguardEnrichmentStage(this IHostApplicationBuilder builder)

@@ -38,7 +38,9 @@ public sealed record WikiApiFixtureServerOptions
 
 /// <summary>
 /// Answers the MediaWiki Action API at <c>/{domain}/w/api.php</c> from recorded fixtures:
-/// <c>action=compare</c> (fromrev+torev, or fromrev+torelative=prev) and <c>action=query&amp;prop=revisions&amp;revids=…</c>.
+/// <c>action=compare</c> (fromrev+torev, or fromrev+torelative=prev) and <c>action=query&amp;prop=revisions&amp;revids=…</c>;
+/// for the tag client's fault tests also <c>meta=tokens</c> and <c>action=tag</c> (no sessions, rights or tag list: the
+/// real wiki tests those).
 /// Unknown revisions get MediaWiki's real error shapes (<c>nosuchrevid</c> for compare, <c>badrevids</c> for query),
 /// in formatversion 1 (<c>"*"</c> docref text, <c>batchcomplete: ""</c>) or 2 (<c>docref</c>, <c>batchcomplete: true</c>).
 /// </summary>
@@ -60,6 +62,8 @@ public sealed class WikiApiFixtureServer : IAsyncDisposable
     private readonly ConcurrentQueue<Fixture> _fixtures = new();
     private readonly ConcurrentQueue<string> _userAgents = new();
     private readonly ConcurrentQueue<string> _requests = new();
+    private readonly ConcurrentQueue<string> _authorizations = new();
+    private readonly ConcurrentDictionary<(string Domain, long RevId, string Tag), bool> _tags = new();
     private LoopbackHost? _host;
     private int _requestCount;
     private int _maxlagServed;
@@ -84,6 +88,12 @@ public sealed class WikiApiFixtureServer : IAsyncDisposable
 
     /// <summary>User-Agent header of every request, in arrival order ("" when absent).</summary>
     public IReadOnlyList<string> UserAgents => [.. _userAgents];
+
+    /// <summary>Authorization header of every request, in arrival order ("" when absent).</summary>
+    public IReadOnlyList<string> Authorizations => [.. _authorizations];
+
+    /// <summary>The CSRF token <c>meta=tokens</c> hands out (what a real wiki's looks like: hex and <c>+\</c>).</summary>
+    public const string CsrfToken = "d41d8cd98f00b204e9800998ecf8427e69a5c2f0+\\";
 
     /// <summary>Path and query of every request, in arrival order (POST form fields appended to the query).</summary>
     public IReadOnlyList<string> Requests => [.. _requests];
@@ -154,6 +164,7 @@ public sealed class WikiApiFixtureServer : IAsyncDisposable
     {
         Interlocked.Increment(ref _requestCount);
         _userAgents.Enqueue(ctx.Request.Headers.UserAgent.ToString());
+        _authorizations.Enqueue(ctx.Request.Headers.Authorization.ToString());
         var domain = (string)ctx.Request.RouteValues["domain"]!;
         var p = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (k, v) in ctx.Request.Query)
@@ -224,6 +235,14 @@ public sealed class WikiApiFixtureServer : IAsyncDisposable
 
         switch (p.GetValueOrDefault("action"))
         {
+            case "query" when p.GetValueOrDefault("meta") == "tokens":
+                // A real wiki's answer shape; the token itself is a constant here (no sessions).
+                var tokens = new JsonObject { ["csrftoken"] = CsrfToken, ["logintoken"] = "5f4dcc3b5aa765d61d8327deb882cf99+\\" };
+                await WriteBodyAsync(ctx, 200, new JsonObject { ["batchcomplete"] = true, ["query"] = new JsonObject { ["tokens"] = tokens } }.ToJsonString(Relaxed));
+                break;
+            case "tag":
+                await HandleTagAsync(ctx, domain, p, fv2);
+                break;
             case "compare":
                 await HandleCompareAsync(ctx, domain, p, fv2);
                 break;
@@ -278,6 +297,33 @@ public sealed class WikiApiFixtureServer : IAsyncDisposable
         var missing = from is not null && !known.Contains(from.Value) ? from.Value : to ?? from!.Value;
         await WriteErrorAsync(ctx, domain, fv2, "nosuchrevid",
             string.Create(CultureInfo.InvariantCulture, $"There is no revision with ID {missing}."), null);
+    }
+
+    /// <summary>
+    /// <c>action=tag&amp;revid=R&amp;add=T</c> as MediaWiki 1.39 answers it (recorded in tag-add.json and
+    /// tag-add-again.json): success with <c>added</c> the first time, <c>noop</c> after. No token or right is checked.
+    /// </summary>
+    private async Task HandleTagAsync(HttpContext ctx, string domain, Dictionary<string, string> p, bool fv2)
+    {
+        if (ParseLong(p.GetValueOrDefault("revid")) is not { } revId || p.GetValueOrDefault("add") is not { Length: > 0 } tag)
+        {
+            await WriteErrorAsync(ctx, domain, fv2, "missingparam", "[simulated] the fixture server tags with revid and add only.", null);
+            return;
+        }
+
+        var item = new JsonObject { ["revid"] = revId, ["status"] = "success" };
+        if (_tags.TryAdd((domain, revId, tag), true))
+        {
+            item["actionlogid"] = _tags.Count;
+            item["added"] = new JsonArray(tag);
+            item["removed"] = new JsonArray();
+        }
+        else
+        {
+            item["noop"] = true;
+        }
+
+        await WriteBodyAsync(ctx, 200, new JsonObject { ["tag"] = new JsonArray(item) }.ToJsonString(Relaxed));
     }
 
     private async Task HandleQueryAsync(HttpContext ctx, string domain, Dictionary<string, string> p, bool fv2)

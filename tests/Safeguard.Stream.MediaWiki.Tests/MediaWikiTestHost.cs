@@ -30,8 +30,10 @@ internal static class MediaWikiTestHost
     /// <param name="primaryHandler">Answers requests in place of the network (recorded responses); null = real sockets.</param>
     /// <param name="stage">Also registers the pipeline channels and the enrichment stage.</param>
     /// <param name="time">The clock of every delay and timeout (a fake one for the outage tests); null = the system clock.</param>
+    /// <param name="tagging">Also registers the tag client and tag admin (<c>AddSafeguardWikiTagging</c>).</param>
     public static IHost Create(
-        IReadOnlyDictionary<string, string?>? settings = null, HttpMessageHandler? primaryHandler = null, bool stage = false, TimeProvider? time = null)
+        IReadOnlyDictionary<string, string?>? settings = null, HttpMessageHandler? primaryHandler = null, bool stage = false, TimeProvider? time = null,
+        bool tagging = false)
     {
         var builder = Host.CreateEmptyApplicationBuilder(null);
         if (time is not null)
@@ -39,7 +41,8 @@ internal static class MediaWikiTestHost
             builder.Services.AddSingleton(time);
         }
 
-        builder.Logging.AddFakeLogging();
+        // Every level, so that a test of what is logged sees everything a verbose deployment would write.
+        builder.Logging.AddFakeLogging().SetMinimumLevel(LogLevel.Trace);
         var merged = new Dictionary<string, string?>(FastSettings);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -53,6 +56,11 @@ internal static class MediaWikiTestHost
         }
 
         builder.AddSafeguardMediaWiki();
+        if (tagging)
+        {
+            builder.AddSafeguardWikiTagging();
+        }
+
         if (stage)
         {
             builder.AddSafeguardEnrichmentStage();

@@ -22,6 +22,7 @@ internal static class SafeguardCli
         root.Subcommands.Add(FlaggedCommand.Create());
         root.Subcommands.Add(FeedbackCommand.Create());
         root.Subcommands.Add(TaggerCommand.Create());
+        root.Subcommands.Add(TagsCommand.Create());
         return root;
     }
 

@@ -120,6 +120,7 @@ internal static class SafeguardHost
         builder.AddSafeguardPolicyCatalog();
         builder.AddSafeguardKafka();
         builder.AddSafeguardPostgres();
+        builder.AddSafeguardWikiTagging();
         builder.AddSafeguardTagger(drain);
         builder.Services.Configure<HostOptions>(o =>
         {

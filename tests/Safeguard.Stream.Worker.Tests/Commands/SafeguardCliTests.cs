@@ -10,7 +10,7 @@ public sealed class SafeguardCliTests
         var (exit, stdout, _) = await CliProcess.RunAsync(["--help"], cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(0, exit);
-        foreach (var command in new[] { "run", "replay", "route", "classify", "eval", "policies", "db", "flagged", "feedback", "tagger" })
+        foreach (var command in new[] { "run", "replay", "route", "classify", "eval", "policies", "db", "flagged", "feedback", "tagger", "tags" })
         {
             Assert.Contains($"  {command} ", stdout, StringComparison.Ordinal);
         }
