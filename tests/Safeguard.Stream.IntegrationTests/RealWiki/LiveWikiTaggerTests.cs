@@ -1,10 +1,8 @@
-using System.Globalization;
 using Dapper;
 using Npgsql;
 using Safeguard.Stream.Fakes;
 using Safeguard.Stream.IntegrationTests.Infrastructure;
 using Safeguard.Stream.IntegrationTests.Publishing;
-using Safeguard.Stream.Postgres;
 
 namespace Safeguard.Stream.IntegrationTests.RealWiki;
 
@@ -23,12 +21,7 @@ public sealed class LiveWikiTaggerTests(LocalServicesFixture services, RealWikiF
     public async Task Tagger_RealWiki_TagsTheFlaggedEdit_NotTheHiddenOne_AndASecondRunIsANoop()
     {
         var ct = TestContext.Current.CancellationToken;
-        var environment = await services.CreateEnvironmentAsync("livetagger", ct);
-        await using (var dataSource = NpgsqlDataSource.Create(environment.ConnectionString))
-        {
-            await new DatabaseMigrator(dataSource).MigrateAsync(ct);
-        }
-
+        var (environment, settings) = await fixture.LiveWorkerAsync(services, "livetagger", "vandalism", ct);
         var api = fixture.Wiki.ApiUrl(RealWikiFixture.En);
         using (var sysop = await MediaWikiApiSession.LoginSysopAsync(api, ct))
         {
@@ -36,16 +29,6 @@ public sealed class LiveWikiTaggerTests(LocalServicesFixture services, RealWikiF
             await sysop.PostAsync(ct, ("action", "managetags"), ("operation", "create"), ("tag", Tag), ("reason", "test"), ("token", await sysop.CsrfTokenAsync(ct)));
         }
 
-        var settings = new Dictionary<string, string?>(environment.Settings)
-        {
-            ["Safeguard:Source:Kind"] = "EventStreams",
-            ["Safeguard:Source:Url"] = fixture.RcFeed.StreamUrl.ToString(),
-            ["Safeguard:MediaWiki:ApiUrlTemplate"] = fixture.Wiki.ApiUrlTemplateString,
-            ["Safeguard:Llm:Endpoint"] = fixture.Llm.BaseUrl.ToString(),
-            ["Safeguard:Policies:Enabled:0"] = "vandalism",
-            ["Safeguard:Telemetry:HealthPort"] = "0",
-            ["Safeguard:Telemetry:HealthHost"] = "127.0.0.1",
-        };
         List<WikiEdit> edits;
         using (var worker = WorkerProcess.Start(["run"], settings))
         {
@@ -95,7 +78,7 @@ public sealed class LiveWikiTaggerTests(LocalServicesFixture services, RealWikiF
         Assert.DoesNotContain(MediaWikiAccounts.BotPasswordKey, first.Stdout + first.Stderr, StringComparison.Ordinal);
         foreach (var edit in edits)
         {
-            Assert.Equal(tagged.Contains(edit.RevId) ? [Tag] : [], await TagsOfAsync(edit.RevId, ct));
+            Assert.Equal(tagged.Contains(edit.RevId) ? [Tag] : [], await fixture.TagsOfAsync(edit.RevId, ct));
         }
 
         // A second tagger (another group) reads the same verdicts: the wiki answers noop, and nothing is tagged twice.
@@ -104,13 +87,6 @@ public sealed class LiveWikiTaggerTests(LocalServicesFixture services, RealWikiF
 
         Assert.True(second.ExitCode == 0, second.Stdout + second.Stderr);
         Assert.Contains($" tagged=0 already_tagged={tagged.Count} ", second.Stdout, StringComparison.Ordinal);
-        Assert.Equal([Tag], await TagsOfAsync(tagged[0], ct));
-    }
-
-    private async Task<IReadOnlyList<string>> TagsOfAsync(long revId, CancellationToken ct)
-    {
-        using var sysop = await MediaWikiApiSession.LoginSysopAsync(fixture.Wiki.ApiUrl(RealWikiFixture.En), ct);
-        var answer = await sysop.GetAsync(ct, ("action", "query"), ("prop", "revisions"), ("revids", revId.ToString(CultureInfo.InvariantCulture)), ("rvprop", "ids|tags"));
-        return [.. answer["query"]!["pages"]!.AsArray().SelectMany(p => p!["revisions"]!.AsArray()).SelectMany(r => r!["tags"]!.AsArray()).Select(t => (string)t!)];
+        Assert.Equal([Tag], await fixture.TagsOfAsync(tagged[0], ct));
     }
 }

@@ -87,32 +87,24 @@ public sealed class TaggerCommandTests(TaggerPostgresFixture postgres) : IClassF
         Assert.Contains("--reset needs --wiki and --policy", stderr, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Tagger_RestrictedPolicyListed_IsRefusedAtStart_NamingTheKey()
+    [Theory]
+    [InlineData("private-information", "Safeguard:Tagging:Policies: 'private-information' is a restricted policy; restricted policies are never tagged publicly")]
+    [InlineData("no-review-url", "Safeguard:Tagging:ReviewUrl")]
+    public async Task Tagger_RefusedConfiguration_ExitsAtStartNamingTheKey(string problem, string message)
     {
         var ct = TestContext.Current.CancellationToken;
         var environment = Environment("Host=127.0.0.1;Port=1;Database=x;Username=x");
         environment["Safeguard__Tagging__Wikis__0"] = "enwiki";
-        environment["Safeguard__Tagging__ReviewUrl"] = "https://review.example.org/safeguard";
-        environment["Safeguard__Tagging__Policies__0"] = "spam";
-        environment["Safeguard__Tagging__Policies__1"] = "private-information";
+        if (problem == "private-information")
+        {
+            environment["Safeguard__Tagging__ReviewUrl"] = "https://review.example.org/safeguard";
+            environment["Safeguard__Tagging__Policies__0"] = "spam";
+            environment["Safeguard__Tagging__Policies__1"] = "private-information";
+        }
 
         var (exit, _, stderr) = await CliProcess.RunAsync(["tagger", "--drain"], environment, ct);
 
         Assert.Equal(2, exit);
-        Assert.Contains("Safeguard:Tagging:Policies: 'private-information' is a restricted policy; restricted policies are never tagged publicly", stderr, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Tagger_WithoutAReviewUrl_IsRefusedAtStart_NamingTheKey()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var environment = Environment("Host=127.0.0.1;Port=1;Database=x;Username=x");
-        environment["Safeguard__Tagging__Wikis__0"] = "enwiki";
-
-        var (exit, _, stderr) = await CliProcess.RunAsync(["tagger", "--drain"], environment, ct);
-
-        Assert.Equal(2, exit);
-        Assert.Contains("Safeguard:Tagging:ReviewUrl", stderr, StringComparison.Ordinal);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
     }
 }
