@@ -90,7 +90,8 @@ check() {
   expect_refusal "config.Llm.ApiKey must not be set" --set config.Llm.ApiKey=inline
   expect_refusal "contains a Password" --set 'config.Postgres.ConnectionString=Host=db;Password=inline'
   expect_refusal "config.Llm.Endpoint is required" --set config.Llm.Endpoint=
-  echo "helm: refusals hold (replicas with EventStreams, inline secrets, missing LLM endpoint)"
+  expect_refusal "tagger.enabled needs tagger.secret.existingSecret" --set tagger.enabled=true --set config.Tagging.ReviewUrl=https://review.example.org
+  echo "helm: refusals hold (replicas with EventStreams, inline secrets, missing LLM endpoint, tagger without its secret)"
 }
 
 case "${1:-check}" in

@@ -23,19 +23,32 @@ public static class ClassificationHostingExtensions
     public static IHostApplicationBuilder AddSafeguardClassification(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddValidatedOptions<PoliciesOptions, PoliciesOptionsValidator>(PoliciesOptions.SectionName);
+        builder.AddSafeguardPolicyCatalog();
         builder.Services.AddValidatedOptions<LlmOptions, LlmOptionsValidator>(LlmOptions.SectionName);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmOptions>, LlmOptionsCustomValidator>());
         builder.Services.TryAddSafeguardTelemetry();
         // One limiter for every (edit, policy) request of the process; its CurrentLimit and InFlight are for metrics.
         builder.Services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<LlmOptions>>().Value.CreateLimiter());
-        builder.Services.TryAddSingleton<PolicyCatalog>();
-        builder.Services.TryAddSingleton<IPolicyCatalog>(sp => sp.GetRequiredService<PolicyCatalog>());
         builder.Services.AddSafeguardClassifierClient();
         builder.Services.TryAddSingleton<EvalRunner>();
         builder.Services.TryAddSingleton<LoadTestRunner>();
         builder.Services.AddHttpClient(LlmHealthCheck.HttpClientName, http => http.Timeout = ComponentRegistration.HealthProbeTimeout);
         builder.Services.AddHealthChecks().AddCheck<LlmHealthCheck>(LlmHealthCheck.Name, tags: [ComponentRegistration.ReadyTag]);
+        return builder;
+    }
+
+    /// <summary>The policies alone (loaded and checked at start), for components that read them without the model: the tagger.</summary>
+    public static IHostApplicationBuilder AddSafeguardPolicyCatalog(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (builder.Services.Any(d => d.ServiceType == typeof(PolicyCatalog)))
+        {
+            return builder;
+        }
+
+        builder.Services.AddValidatedOptions<PoliciesOptions, PoliciesOptionsValidator>(PoliciesOptions.SectionName);
+        builder.Services.TryAddSingleton<PolicyCatalog>();
+        builder.Services.TryAddSingleton<IPolicyCatalog>(sp => sp.GetRequiredService<PolicyCatalog>());
         return builder;
     }
 

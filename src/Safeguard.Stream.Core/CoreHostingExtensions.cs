@@ -1,3 +1,4 @@
+using Safeguard.Stream.Core.Tagging;
 namespace Microsoft.Extensions.Hosting;
 
 public static class CoreHostingExtensions
@@ -34,6 +35,24 @@ public static class CoreHostingExtensions
         builder.Services.AddResiliencePipeline(PublishSinksPipelineKey, (pipeline, context) => PublishStage.ConfigureSinkRetry(pipeline, context.ServiceProvider));
         builder.Services.AddResiliencePipeline(PublishCheckpointPipelineKey, (pipeline, context) => PublishStage.ConfigureCheckpointRetry(pipeline, context.ServiceProvider));
         builder.Services.AddPipelineStage<PublishStage>(PipelinePosition.Publish);
+        return builder;
+    }
+
+    /// <summary>
+    /// The tagger's rules: <see cref="TaggerOptions"/> (validated at start, against the policies too: a restricted
+    /// policy is refused), <see cref="VerdictTagger"/> with its retry (<see cref="VerdictTagger.RetryPipelineKey"/>),
+    /// its state and tally. The Kafka component's <c>AddSafeguardTagger</c> adds the consumer that feeds it.
+    /// </summary>
+    public static IHostApplicationBuilder AddSafeguardTaggingRules(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddValidatedOptions<TaggerOptions, TaggerOptionsValidator>(TaggerOptions.SectionName);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TaggerOptions>, TaggerOptionsCustomValidator>());
+        builder.Services.TryAddSafeguardTelemetry();
+        builder.Services.TryAddSingleton<TaggerState>();
+        builder.Services.TryAddSingleton<TaggerTally>();
+        builder.Services.TryAddSingleton<VerdictTagger>();
+        builder.Services.AddResiliencePipeline(VerdictTagger.RetryPipelineKey, (pipeline, context) => VerdictTagger.ConfigureRetry(pipeline, context.ServiceProvider));
         return builder;
     }
 

@@ -1,5 +1,6 @@
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Safeguard.Stream.Core.Tagging;
 using Safeguard.Stream.Postgres;
 
 namespace Microsoft.Extensions.Hosting;
@@ -11,7 +12,7 @@ public static class PostgresHostingExtensions
 
     /// <summary>
     /// The data source (Npgsql.DependencyInjection, with Npgsql's logging), migrator, checkpoint store, moderators'
-    /// queries, the audit sink, the database's readiness check, and Npgsql's metrics and traces for whichever
+    /// queries, the audit sink, the tagger's store (valves, held verdicts), the database's readiness check, and Npgsql's metrics and traces for whichever
     /// OpenTelemetry providers the host builds (none are built here).
     /// </summary>
     public static IHostApplicationBuilder AddSafeguardPostgres(this IHostApplicationBuilder builder)
@@ -36,6 +37,7 @@ public static class PostgresHostingExtensions
         builder.Services.TryAddSingleton<ICheckpointStore, PostgresCheckpointStore>();
         builder.Services.AddSingleton<IResultSink, PostgresAuditSink>();
         builder.Services.AddSingleton<IRedactionStore, PostgresRedactionStore>();
+        builder.Services.TryAddSingleton<ITaggingStore, PostgresTaggingStore>();
         builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>(PostgresHealthCheck.Name, tags: [ComponentRegistration.ReadyTag]);
         return builder;
     }

@@ -14,8 +14,8 @@ internal static class HelmChart
     public const string Namespace = "safeguard";
     public const string FullName = "rel-safeguard-stream";
 
-    /// <summary>The values scenarios in helm/safeguard-stream/ci (vllm off, on as a Deployment, on with KServe, Kafka).</summary>
-    public static readonly string[] Scenarios = ["eventstreams", "kafka", "vllm", "kserve"];
+    /// <summary>The values scenarios in helm/safeguard-stream/ci (vllm off, on as a Deployment, on with KServe, Kafka, the tagger).</summary>
+    public static readonly string[] Scenarios = ["eventstreams", "kafka", "vllm", "kserve", "tagger"];
 
     private static readonly ConcurrentDictionary<string, Task<HelmResult>> Cache = new();
 

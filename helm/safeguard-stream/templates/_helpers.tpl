@@ -334,3 +334,60 @@ and nulls are left out so that the image's appsettings.json applies. Numbers go 
 {{- else if eq $u.scheme "https" }}443{{ else }}80{{ end }}
 {{- end }}
 {{- end }}
+
+{{/* The tagger ------------------------------------------------------------------------------------------------------- */}}
+
+{{- define "safeguard-stream.taggerSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "safeguard-stream.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: tagger
+{{- end }}
+
+{{- define "safeguard-stream.validateTagger" -}}
+{{- $t := .Values.tagger }}
+{{- $cfg := .Values.config.Tagging | default dict }}
+{{- if not $t.secret.existingSecret }}
+{{- fail "tagger.enabled needs tagger.secret.existingSecret: the name of a Secret holding the bot's BotPassword (tagger.secret.botPasswordKey) or OAuth access token (tagger.secret.accessTokenKey)" }}
+{{- end }}
+{{- if eq (empty $t.secret.botPasswordKey) (empty $t.secret.accessTokenKey) }}
+{{- fail "tagger.secret: set exactly one of botPasswordKey (a BotPassword, with config.Tagging.BotUsername) and accessTokenKey (an OAuth 2.0 access token)" }}
+{{- end }}
+{{- if and $t.secret.botPasswordKey (not $cfg.BotUsername) }}
+{{- fail "tagger.secret.botPasswordKey needs config.Tagging.BotUsername (the BotPassword's login name, e.g. SafeguardBot@safeguard)" }}
+{{- end }}
+{{- if not $cfg.ReviewUrl }}
+{{- fail "tagger.enabled needs config.Tagging.ReviewUrl: each tag's reason links the review page of its verdict" }}
+{{- end }}
+{{- if or $cfg.BotPassword $cfg.AccessToken }}
+{{- fail "config.Tagging.BotPassword and config.Tagging.AccessToken must not be set in values (they would be stored in a ConfigMap): use tagger.secret" }}
+{{- end }}
+{{- if lt (int $t.replicaCount) 1 }}
+{{- fail "tagger.replicaCount must be at least 1" }}
+{{- end }}
+{{- end }}
+
+{{/* Secret environment variables of the tagger: the bot's credential, the producer's SASL password, the database login. */}}
+{{- define "safeguard-stream.taggerSecretEnv" -}}
+{{- $s := .Values.tagger.secret }}
+{{- if $s.botPasswordKey }}
+- name: Safeguard__Tagging__BotPassword
+  valueFrom:
+    secretKeyRef:
+      name: {{ $s.existingSecret }}
+      key: {{ $s.botPasswordKey }}
+{{- else }}
+- name: Safeguard__Tagging__AccessToken
+  valueFrom:
+    secretKeyRef:
+      name: {{ $s.existingSecret }}
+      key: {{ $s.accessTokenKey }}
+{{- end }}
+{{- if .Values.secrets.kafkaSasl.existingSecret }}
+- name: Safeguard__Kafka__Producer__sasl.password
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.secrets.kafkaSasl.existingSecret }}
+      key: {{ .Values.secrets.kafkaSasl.key }}
+{{- end }}
+{{- include "safeguard-stream.postgresSecretEnv" (dict "secret" .Values.secrets.postgres.existingSecret "passwordKey" .Values.secrets.postgres.passwordKey "connectionStringKey" .Values.secrets.postgres.connectionStringKey) }}
+{{- end }}

@@ -16,6 +16,7 @@ public sealed class SafeguardTelemetry : IDisposable
     private Func<IEnumerable<Measurement<long>>>? _channelDepths;
     private Func<(int InFlight, int Limit)>? _llmConcurrency;
     private Func<int?>? _llmServerWaiting;
+    private Func<IEnumerable<Measurement<int>>>? _openValves;
     private long _lastCheckpointTicks;
 
     public SafeguardTelemetry(IMeterFactory meterFactory)
@@ -48,6 +49,11 @@ public sealed class SafeguardTelemetry : IDisposable
         LlmDuration = _meter.CreateHistogram<double>("safeguard.stream.llm.duration", "s", "Time to a usable answer from the model, retries included, by policy.");
         LlmTokens = _meter.CreateCounter<long>("safeguard.stream.llm.tokens", "{token}", "Tokens by type (prompt, completion, cached) and policy.");
         KafkaDeliveries = _meter.CreateCounter<long>("safeguard.stream.kafka.deliveries", "{message}", "Kafka messages acknowledged or failed, by topic kind and outcome.");
+        TaggerVerdicts = _meter.CreateCounter<long>(
+            "safeguard.stream.tagger.verdicts", "{verdict}", "Verdicts the tagger read, by outcome (tagged, already_tagged, skipped, held, dead_lettered, ignored) and reason.");
+        TaggerValveOpenings = _meter.CreateCounter<long>("safeguard.stream.tagger.valve_openings", "{valve}", "Safety valves this process opened, by wiki and policy.");
+        _meter.CreateObservableGauge(
+            "safeguard.stream.tagger.valve_open", () => _openValves?.Invoke() ?? [], "{valve}", "1 for each (wiki, policy) whose safety valve is open, as this tagger last saw it.");
         _meter.CreateObservableUpDownCounter("safeguard.stream.channel.depth", () => _channelDepths?.Invoke() ?? [], "{event}", "Items waiting in each stage's input channel.");
         _meter.CreateObservableGauge("safeguard.stream.llm.in_flight", () => _llmConcurrency?.Invoke().InFlight ?? 0, "{request}", "Model requests in flight.");
         _meter.CreateObservableGauge("safeguard.stream.llm.concurrency_limit", () => _llmConcurrency?.Invoke().Limit ?? 0, "{request}", "The adaptive limit on model requests in flight.");
@@ -73,8 +79,13 @@ public sealed class SafeguardTelemetry : IDisposable
     public Histogram<double> LlmDuration { get; }
     public Counter<long> LlmTokens { get; }
     public Counter<long> KafkaDeliveries { get; }
+    public Counter<long> TaggerVerdicts { get; }
+    public Counter<long> TaggerValveOpenings { get; }
 
     public void ObserveChannelDepths(Func<IEnumerable<Measurement<long>>> source) => _channelDepths = source;
+
+    /// <summary>Where the open safety valves are read from (the tagger's state).</summary>
+    public void ObserveOpenValves(Func<IEnumerable<Measurement<int>>> source) => _openValves = source;
 
     public void ObserveLlmConcurrency(Func<(int InFlight, int Limit)> source) => _llmConcurrency = source;
 

@@ -13,29 +13,45 @@ internal static class RunCommand
         var command = new Command("run", "Run the live worker: EventStreams (or Kafka) → MediaWiki API → vLLM → Kafka + Postgres.");
         command.SetAction((_, ct) => SafeguardCli.Guard(async () =>
         {
-            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-            SafeguardHost.Configure(builder, logsToStdout: true);
-            SafeguardHost.AddPipeline(builder);
-            builder.AddSafeguardObservability(prometheus: true);
-            // Probes reach /alive and /health on an internal port; HealthHost narrows the bind (tests use 127.0.0.1).
-            var telemetry = TelemetryOptions.From(builder.Configuration);
-            builder.WebHost.UseUrls($"http://{telemetry.HealthHost}:{telemetry.HealthPort}");
+            var builder = CreateServiceBuilder(SafeguardHost.AddPipeline);
             await using var app = builder.Build();
 
             // Fail fast, naming the dependency, rather than starting a worker that cannot make progress.
             await PreflightWithGraceAsync(app.Services, builder.Configuration.GetValue("Safeguard:StartupGrace", TimeSpan.FromSeconds(15)), ct);
 
-            app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = _ => false });
-            app.MapHealthChecks("/health", new HealthCheckOptions
-            {
-                Predicate = check => check.Tags.Contains(ComponentRegistration.ReadyTag),
-                ResponseWriter = WriteHealthAsync,
-            });
-            app.MapPrometheusScrapingEndpoint("/metrics");
+            MapProbes(app);
             await app.RunAsync();
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The web host of a long-running command (<c>run</c>, <c>tagger</c>): slim, configured, its components added by
+    /// <paramref name="addComponents"/>, listening for probes on <c>Safeguard:Telemetry:HealthHost/HealthPort</c>.
+    /// </summary>
+    public static WebApplicationBuilder CreateServiceBuilder(Action<WebApplicationBuilder> addComponents)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        SafeguardHost.Configure(builder, logsToStdout: true);
+        addComponents(builder);
+        builder.AddSafeguardObservability(prometheus: true);
+        // Probes reach /alive and /health on an internal port; HealthHost narrows the bind (tests use 127.0.0.1).
+        var telemetry = TelemetryOptions.From(builder.Configuration);
+        builder.WebHost.UseUrls($"http://{telemetry.HealthHost}:{telemetry.HealthPort}");
+        return builder;
+    }
+
+    /// <summary><c>/alive</c> (no checks), <c>/health</c> (the readiness checks, each named with its status) and <c>/metrics</c>.</summary>
+    public static void MapProbes(WebApplication app)
+    {
+        app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ComponentRegistration.ReadyTag),
+            ResponseWriter = WriteHealthAsync,
+        });
+        app.MapPrometheusScrapingEndpoint("/metrics");
     }
 
     /// <summary>A small JSON body naming each check's status, so an operator sees which dependency is down.</summary>

@@ -17,6 +17,7 @@ internal static class SafeguardCli
         root.Subcommands.Add(DbCommand.Create());
         root.Subcommands.Add(FlaggedCommand.Create());
         root.Subcommands.Add(FeedbackCommand.Create());
+        root.Subcommands.Add(TaggerCommand.Create());
         root.Subcommands.Add(TagsCommand.Create());
         root.Subcommands.Add(ReviewCommand.Create());
         return root;

@@ -109,6 +109,24 @@ internal static class SafeguardHost
     }
 
     /// <summary>
+    /// <c>safeguard tagger</c>: the policies, the dead-letter sinks and the tagger's store (Kafka, Postgres), the wiki
+    /// tag client and the consumer. It reads the verdict topic only; the pipeline's stages are not added.
+    /// </summary>
+    public static void AddTagger(IHostApplicationBuilder builder, bool drain)
+    {
+        builder.AddSafeguardPolicyCatalog();
+        builder.AddSafeguardKafka();
+        builder.AddSafeguardPostgres();
+        builder.AddSafeguardWikiTagging();
+        builder.AddSafeguardTagger(drain);
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromSeconds(30);
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
+        });
+    }
+
+    /// <summary>
     /// The source named by <c>Safeguard:Source:Kind</c> and what it does with fully published events: SSE and file
     /// sources checkpoint their position in Postgres; the Kafka source commits consumer-group offsets.
     /// </summary>

@@ -5,7 +5,6 @@ using Npgsql;
 using Safeguard.Stream.Fakes;
 using Safeguard.Stream.IntegrationTests.Infrastructure;
 using Safeguard.Stream.IntegrationTests.Publishing;
-using Safeguard.Stream.Postgres;
 
 namespace Safeguard.Stream.IntegrationTests.RealWiki;
 
@@ -26,22 +25,7 @@ public sealed class LiveWikiWorkerTests(LocalServicesFixture services, RealWikiF
     public async Task Run_RealEditsThenRevisionDeletion_OneVerdictPerEditAndPolicyThenRedactedInBothSinks()
     {
         var ct = TestContext.Current.CancellationToken;
-        var environment = await services.CreateEnvironmentAsync("livewiki", ct);
-        await using (var dataSource = NpgsqlDataSource.Create(environment.ConnectionString))
-        {
-            await new DatabaseMigrator(dataSource).MigrateAsync(ct);
-        }
-
-        var settings = new Dictionary<string, string?>(environment.Settings)
-        {
-            ["Safeguard:Source:Kind"] = "EventStreams",
-            ["Safeguard:Source:Url"] = fixture.RcFeed.StreamUrl.ToString(),
-            ["Safeguard:MediaWiki:ApiUrlTemplate"] = fixture.Wiki.ApiUrlTemplateString,
-            ["Safeguard:Llm:Endpoint"] = fixture.Llm.BaseUrl.ToString(),
-            ["Safeguard:Policies:Enabled:0"] = "vandalism",
-            ["Safeguard:Telemetry:HealthPort"] = "0",
-            ["Safeguard:Telemetry:HealthHost"] = "127.0.0.1",
-        };
+        var (environment, settings) = await fixture.LiveWorkerAsync(services, "livewiki", "vandalism", ct);
         using var worker = WorkerProcess.Start(["run"], settings);
 
         // The scripted editor: not a bot (bots are skipped), two pages, a creation and edits each.

@@ -10,7 +10,7 @@ public sealed class SafeguardCliTests
         var (exit, stdout, _) = await CliProcess.RunAsync(["--help"], cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(0, exit);
-        foreach (var command in new[] { "run", "replay", "route", "classify", "eval", "policies", "db", "flagged", "feedback", "tags", "loadtest", "review" })
+        foreach (var command in new[] { "run", "replay", "route", "classify", "eval", "policies", "db", "flagged", "feedback", "tags", "tagger", "loadtest", "review" })
         {
             Assert.Contains($"  {command} ", stdout, StringComparison.Ordinal);
         }
