@@ -1,5 +1,3 @@
-using Dapper;
-using Npgsql;
 using Safeguard.Stream.Core.Tagging;
 
 namespace Safeguard.Stream.Postgres;

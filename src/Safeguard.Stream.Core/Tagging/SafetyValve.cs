@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Safeguard.Stream.Core.Tagging;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Safeguard.Stream.Core.Policies;
-
 namespace Safeguard.Stream.Core.Tagging;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
-using Safeguard.Stream.Core.Policies;
-
 namespace Safeguard.Stream.Core.Tagging;
 
 /// <summary>

@@ -1,14 +1,5 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Polly;
 using Polly.Retry;
-using Safeguard.Stream.Core.Events;
-using Safeguard.Stream.Core.Pipeline;
-using Safeguard.Stream.Core.Policies;
-using Safeguard.Stream.Core.Telemetry;
 
 namespace Safeguard.Stream.Core.Tagging;
 

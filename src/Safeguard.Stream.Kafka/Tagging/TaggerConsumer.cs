@@ -1,8 +1,4 @@
-using System.Globalization;
 using Confluent.Kafka;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Safeguard.Stream.Core.Tagging;
 
 namespace Safeguard.Stream.Kafka.Tagging;

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Safeguard.Stream.Core.Hosting;
 using Safeguard.Stream.Core.Tagging;
 using Safeguard.Stream.Kafka.Tagging;
 

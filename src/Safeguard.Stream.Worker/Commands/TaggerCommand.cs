@@ -1,9 +1,5 @@
-using System.CommandLine;
-using System.Globalization;
-using Microsoft.Extensions.Options;
 using Safeguard.Stream.Core.Tagging;
 using Safeguard.Stream.Kafka.Tagging;
-using Safeguard.Stream.Worker.Hosting;
 
 namespace Safeguard.Stream.Worker.Commands;
 
