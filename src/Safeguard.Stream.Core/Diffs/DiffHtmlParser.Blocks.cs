@@ -11,9 +11,14 @@ public static partial class DiffHtmlParser
         public List<string> Removed { get; } = [];
         public List<string> Context { get; } = [];
 
-        /// <summary>Old and new sides of rows marked as moved: text, the row's own anchor, the anchor it links to.</summary>
-        public List<(string Text, string? Anchor, string? Partner)> MovedOld { get; } = [];
-        public List<(string Text, string? Anchor, string? Partner)> MovedNew { get; } = [];
+        /// <summary>
+        /// One side of a row marked as moved: its text, the row's own anchor, the anchor it links to, and where it stands
+        /// among the removed (old side) or added (new side) lines, so a move found to be gone or new text keeps its place.
+        /// </summary>
+        public readonly record struct Move(string Text, string? Anchor, string? Partner, int At);
+
+        public List<Move> MovedOld { get; } = [];
+        public List<Move> MovedNew { get; } = [];
 
         /// <summary>Unchanged rows shown (both sides).</summary>
         public List<string> ContextRows { get; } = [];
@@ -23,7 +28,7 @@ public static partial class DiffHtmlParser
             var line = Clean(text);
             if (line.Length > 0)
             {
-                (oldSide ? MovedOld : MovedNew).Add((line, anchor, string.IsNullOrEmpty(partner) ? null : partner));
+                (oldSide ? MovedOld : MovedNew).Add(new(line, anchor, string.IsNullOrEmpty(partner) ? null : partner, (oldSide ? Removed : Added).Count));
             }
         }
 
@@ -68,7 +73,7 @@ public static partial class DiffHtmlParser
                 .ToDictionary(g => g.Key, g => g.First().Text, StringComparer.Ordinal);
             // A move to the very same words is a plain move, accounted for by its pair; only the sides of moves that
             // changed (or were paired wrongly) may stand for a line shown added or removed elsewhere.
-            bool PlainMove((string Text, string? Anchor, string? Partner) m) =>
+            bool PlainMove(Move m) =>
                 m.Partner is not null && anchors.TryGetValue(m.Partner, out var other) && other == m.Text;
             var oldPool = Count(Removed.Concat(MovedOld.Where(m => !PlainMove(m)).Select(m => m.Text)));
             var newPool = Count(Added.Concat(MovedNew.Where(m => !PlainMove(m)).Select(m => m.Text)));
@@ -85,7 +90,7 @@ public static partial class DiffHtmlParser
             // A move whose other side still stands on that side (shown as context, or written there too) is no move:
             // wikidiff2 paired two similar lines. Its line is then new (or gone) text, unless the same words stand on
             // the other side, which makes it a plain move.
-            foreach (var (text, _, partner) in MovedNew)
+            foreach (var (text, _, partner, _) in MovedNew)
             {
                 if (partner is not null && anchors.TryGetValue(partner, out var from) && shownNew.Contains(from) && !oldLines.Contains(text))
                 {
@@ -93,7 +98,7 @@ public static partial class DiffHtmlParser
                 }
             }
 
-            foreach (var (text, _, partner) in MovedOld)
+            foreach (var (text, _, partner, _) in MovedOld)
             {
                 if (partner is not null && anchors.TryGetValue(partner, out var to) && shownOld.Contains(to) && !newLines.Contains(text))
                 {
@@ -101,9 +106,14 @@ public static partial class DiffHtmlParser
                 }
             }
 
+            // Moves found to be new or gone text are reported as such, in document order among the other lines of
+            // their side (found by the property test: appended at the end, a new first line came out last), their
+            // inline fragments (against a line that was not their origin) dropped, as for any added or removed line.
             var added = new List<string>(Added.Count);
-            foreach (var line in Added)
+            for (var i = 0; i < Added.Count; i++)
             {
+                var line = Added[i];
+                InsertMovesAt(i, MovedNew, newText, added);
                 if (Take(oldPool, line))
                 {
                     movedNew.Add(line);
@@ -118,9 +128,12 @@ public static partial class DiffHtmlParser
                 }
             }
 
+            InsertMovesAt(Added.Count, MovedNew, newText, added);
             var removed = new List<string>(Removed.Count);
-            foreach (var line in Removed)
+            for (var i = 0; i < Removed.Count; i++)
             {
+                var line = Removed[i];
+                InsertMovesAt(i, MovedOld, goneText, removed);
                 if (Take(newPool, line))
                 {
                     movedOld.Add(line);
@@ -131,15 +144,12 @@ public static partial class DiffHtmlParser
                 }
             }
 
-            // Moves found to be new or gone text are reported as such, their inline fragments (against a line that
-            // was not their origin) dropped, as for any added or removed line.
-            foreach (var line in MovedNew.Select(m => m.Text).Where(newText.Contains))
+            InsertMovesAt(Removed.Count, MovedOld, goneText, removed);
+            foreach (var (line, _, _, _) in MovedNew.Where(m => newText.Contains(m.Text)))
             {
                 Context.Remove(line);
-                added.Add(line);
             }
 
-            removed.AddRange(MovedOld.Select(m => m.Text).Where(goneText.Contains));
             movedNew.UnionWith(newText);
             movedOld.UnionWith(goneText);
 
@@ -152,6 +162,9 @@ public static partial class DiffHtmlParser
                 Deleted = [.. _deleted.Where(f => !movedOld.Contains(f.Line)).Select(f => f.Text)],
             };
         }
+
+        private static void InsertMovesAt(int at, List<Move> moves, HashSet<string> found, List<string> into) =>
+            into.AddRange(moves.Where(m => m.At == at && found.Contains(m.Text)).Select(m => m.Text));
 
         private static Dictionary<string, int> Count(IEnumerable<string> lines)
         {

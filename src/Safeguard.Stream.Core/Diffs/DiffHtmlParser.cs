@@ -12,8 +12,8 @@ namespace Safeguard.Stream.Core.Diffs;
 /// </list>
 /// Markup is stripped and HTML entities decoded once. A changed line gives its whole old and new text (removed and
 /// added) and its inline <c>&lt;del&gt;</c>/<c>&lt;ins&gt;</c> fragments; a moved paragraph is context, with its inline
-/// changes kept. Line-number headers and diff-cache comments are ignored. Never throws on malformed input, and every
-/// line it returns is text of the input.
+/// changes kept. Added and removed lines come in the order of their side's text. Line-number headers and diff-cache
+/// comments are ignored. Never throws on malformed input, and every line it returns is text of the input.
 /// </summary>
 public static partial class DiffHtmlParser
 {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using CsCheck;
 using Safeguard.Stream.Core.Diffs;
 
@@ -121,6 +122,27 @@ public sealed class DiffHtmlParserTests
 
         Assert.Equal(1, diff.Added.Count(l => l == "----"));
         Assert.DoesNotContain("----", diff.Removed);
+    }
+
+    [Fact]
+    public void Parse_RealWikidiff2MoveFromALineThatStillStands_KeepsTheAddedLineInDocumentOrder()
+    {
+        // Found by the real-diff property test (seed 966349016, edit 181): wikidiff2 shows the new first line
+        // ("river council castle w2734 …") as moved from an old line that the diff also shows added further down.
+        // The parser rightly reports it as added text, but appended it after every other added line, so the added
+        // lines no longer followed the new text. The file holds the two texts as the wiki stored them and its answer.
+        var record = TestData.ApiBody("mediawiki-1.39-local/compare-moved-pair-out-of-order.json");
+        static List<string> Lines(JsonElement text) =>
+            [.. text.GetString()!.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)];
+        var oldLines = Lines(record.GetProperty("old_text"));
+        var newLines = Lines(record.GetProperty("new_text"));
+
+        var diff = DiffHtmlParser.Parse(record.GetProperty("answer").GetProperty("compare").GetProperty("body").GetString()!);
+
+        Assert.Equal(newLines[0], diff.Added[0]);
+        Assert.DoesNotContain(newLines[0], diff.Context);
+        Assert.True(InOrder(diff.Added, newLines), $"added lines out of the new text's order: {string.Join(" | ", diff.Added)}");
+        Assert.True(InOrder(diff.Removed, oldLines), $"removed lines out of the old text's order: {string.Join(" | ", diff.Removed)}");
     }
 
     [Fact]
@@ -423,6 +445,22 @@ public sealed class DiffHtmlParserTests
         }
 
         return (netAdded, netRemoved, moved);
+    }
+
+    /// <summary>Whether <paramref name="part"/> is a subsequence of <paramref name="whole"/>, line by line.</summary>
+    private static bool InOrder(IReadOnlyList<string> part, List<string> whole)
+    {
+        var at = 0;
+        foreach (var line in part)
+        {
+            at = whole.IndexOf(line, at) + 1;
+            if (at == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string Squash(string text)
