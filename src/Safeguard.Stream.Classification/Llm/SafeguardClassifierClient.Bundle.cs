@@ -1,4 +1,3 @@
-using System.ClientModel;
 using Safeguard.Stream.Core.Prompts;
 
 namespace Safeguard.Stream.Classification.Llm;
@@ -32,29 +31,17 @@ public sealed partial class SafeguardClassifierClient
             var body = ChatExchange.WriteRequest(_options.Model, _options.PolicyRole == LlmPolicyRole.System ? "system" : "developer", instructions,
                 EditPromptRenderer.Render(request.Edit, diff), effort, maxOutputTokens, _options.RequestLogProbabilities ? _options.TopLogProbabilities : null);
 
-            ChatAnswer answer;
-            try
-            {
-                answer = await SendCheckedAsync(body, retries, cancellationToken);
-            }
-            catch (ClientResultException ex) when (IsContextLength(ex))
+            var sent = await AttemptAsync(body, retries, cancellationToken);
+            if (sent.ContextTooLong)
             {
                 Log.ContextTooLong(_logger, "bundle:" + string.Join('+', ids), request.Edit.WikiId, request.Edit.RevId, attempt, diff.CharacterCount);
                 break;
             }
-            catch (ClientResultException ex) when (!IsTransient(ex))
+
+            if (sent.Answer is not { } answer)
             {
-                throw new LlmRejectedException($"model server rejected the request: {Describe(ex)}", ex);
-            }
-            catch (MalformedResponseException ex)
-            {
-                Log.UnusableAnswer(_logger, "bundle:" + string.Join('+', ids), request.Edit.WikiId, request.Edit.RevId, attempt, ex.Message);
+                Log.UnusableAnswer(_logger, "bundle:" + string.Join('+', ids), request.Edit.WikiId, request.Edit.RevId, attempt, sent.Malformed!);
                 continue;
-            }
-            catch (Exception ex) when (ex is ClientResultException or HttpRequestException or Polly.Timeout.TimeoutRejectedException
-                                           or Polly.CircuitBreaker.BrokenCircuitException && !cancellationToken.IsCancellationRequested)
-            {
-                throw new LlmUnavailableException($"model server unavailable: {Describe(ex)}", ex);
             }
 
             usage.Add(answer);

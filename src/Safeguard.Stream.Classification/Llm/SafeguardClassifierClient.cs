@@ -121,12 +121,8 @@ public sealed partial class SafeguardClassifierClient
             truncated = diff.Truncated;
             var body = WriteRequest(policy, request.Edit, diff, effort, maxOutputTokens);
 
-            ChatAnswer answer;
-            try
-            {
-                answer = await SendCheckedAsync(body, retries, cancellationToken);
-            }
-            catch (ClientResultException ex) when (IsContextLength(ex))
+            var sent = await AttemptAsync(body, retries, cancellationToken);
+            if (sent.ContextTooLong)
             {
                 lastError = VerdictError.ContextLength;
                 var smaller = Math.Min(budget, diff.CharacterCount) / 2;
@@ -139,21 +135,12 @@ public sealed partial class SafeguardClassifierClient
                 budget = smaller;
                 continue;
             }
-            catch (ClientResultException ex) when (!IsTransient(ex))
-            {
-                // Any other 4xx: this request is wrong, and retrying it cannot help.
-                throw new LlmRejectedException($"model server rejected the request: {Describe(ex)}", ex);
-            }
-            catch (MalformedResponseException ex)
+
+            if (sent.Answer is not { } answer)
             {
                 lastError = VerdictError.MalformedResponse;
-                Log.UnusableAnswer(_logger, policy.Id, request.Edit.WikiId, request.Edit.RevId, attempt, ex.Message);
+                Log.UnusableAnswer(_logger, policy.Id, request.Edit.WikiId, request.Edit.RevId, attempt, sent.Malformed!);
                 continue;
-            }
-            catch (Exception ex) when (ex is ClientResultException or HttpRequestException or TimeoutRejectedException or BrokenCircuitException
-                                       && !cancellationToken.IsCancellationRequested)
-            {
-                throw new LlmUnavailableException($"model server unavailable: {Describe(ex)}", ex);
             }
 
             usage.Add(answer);
@@ -270,6 +257,40 @@ public sealed partial class SafeguardClassifierClient
         ReasoningEffort.High => ReasoningEffort.Medium,
         _ => ReasoningEffort.Low,
     };
+
+    /// <summary>One request's outcome as both answer loops act on it: an answer, a prompt over the context, or a malformed response.</summary>
+    private readonly record struct Attempt(ChatAnswer? Answer, bool ContextTooLong, string? Malformed);
+
+    /// <summary>
+    /// Sends one request (with the transport retries) and sorts what came back for the answer loops of
+    /// <see cref="ClassifyAsync"/> and <see cref="ClassifyBundleAsync"/>: any other 4xx throws
+    /// <see cref="LlmRejectedException"/> (retrying cannot help), an outage <see cref="LlmUnavailableException"/>.
+    /// </summary>
+    private async Task<Attempt> AttemptAsync(BinaryData body, RetryBudget retries, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new Attempt(await SendCheckedAsync(body, retries, cancellationToken), false, null);
+        }
+        catch (ClientResultException ex) when (IsContextLength(ex))
+        {
+            return new Attempt(null, true, null);
+        }
+        catch (ClientResultException ex) when (!IsTransient(ex))
+        {
+            // Any other 4xx: this request is wrong, and retrying it cannot help.
+            throw new LlmRejectedException($"model server rejected the request: {Describe(ex)}", ex);
+        }
+        catch (MalformedResponseException ex)
+        {
+            return new Attempt(null, false, ex.Message);
+        }
+        catch (Exception ex) when (ex is ClientResultException or HttpRequestException or TimeoutRejectedException or BrokenCircuitException
+                                   && !cancellationToken.IsCancellationRequested)
+        {
+            throw new LlmUnavailableException($"model server unavailable: {Describe(ex)}", ex);
+        }
+    }
 
     private sealed class UsageTotals
     {
