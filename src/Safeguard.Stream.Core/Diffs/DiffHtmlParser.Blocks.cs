@@ -84,67 +84,17 @@ public static partial class DiffHtmlParser
             var newLines = new HashSet<string>(Added.Concat(MovedNew.Select(m => m.Text)), StringComparer.Ordinal);
             var movedNew = new HashSet<string>(StringComparer.Ordinal);
             var movedOld = new HashSet<string>(StringComparer.Ordinal);
-            var newText = new HashSet<string>(StringComparer.Ordinal);
-            var goneText = new HashSet<string>(StringComparer.Ordinal);
-
-            // A move whose other side still stands on that side (shown as context, or written there too) is no move:
-            // wikidiff2 paired two similar lines. Its line is then new (or gone) text, unless the same words stand on
-            // the other side, which makes it a plain move.
-            foreach (var (text, _, partner, _) in MovedNew)
+            var newText = NotMoved(MovedNew, anchors, shownNew, oldLines);
+            var goneText = NotMoved(MovedOld, anchors, shownOld, newLines);
+            var added = Written(Added, MovedNew, newText, oldPool, line =>
             {
-                if (partner is not null && anchors.TryGetValue(partner, out var from) && shownNew.Contains(from) && !oldLines.Contains(text))
+                movedNew.Add(line);
+                if (!Context.Contains(line))
                 {
-                    newText.Add(text);
+                    Context.Add(line);
                 }
-            }
-
-            foreach (var (text, _, partner, _) in MovedOld)
-            {
-                if (partner is not null && anchors.TryGetValue(partner, out var to) && shownOld.Contains(to) && !newLines.Contains(text))
-                {
-                    goneText.Add(text);
-                }
-            }
-
-            // Moves found to be new or gone text are reported as such, in document order among the other lines of
-            // their side (found by the property test: appended at the end, a new first line came out last), their
-            // inline fragments (against a line that was not their origin) dropped, as for any added or removed line.
-            var added = new List<string>(Added.Count);
-            for (var i = 0; i < Added.Count; i++)
-            {
-                var line = Added[i];
-                InsertMovesAt(i, MovedNew, newText, added);
-                if (Take(oldPool, line))
-                {
-                    movedNew.Add(line);
-                    if (!Context.Contains(line))
-                    {
-                        Context.Add(line);
-                    }
-                }
-                else
-                {
-                    added.Add(line);
-                }
-            }
-
-            InsertMovesAt(Added.Count, MovedNew, newText, added);
-            var removed = new List<string>(Removed.Count);
-            for (var i = 0; i < Removed.Count; i++)
-            {
-                var line = Removed[i];
-                InsertMovesAt(i, MovedOld, goneText, removed);
-                if (Take(newPool, line))
-                {
-                    movedOld.Add(line);
-                }
-                else
-                {
-                    removed.Add(line);
-                }
-            }
-
-            InsertMovesAt(Removed.Count, MovedOld, goneText, removed);
+            });
+            var removed = Written(Removed, MovedOld, goneText, newPool, line => movedOld.Add(line));
             foreach (var (line, _, _, _) in MovedNew.Where(m => newText.Contains(m.Text)))
             {
                 Context.Remove(line);
@@ -161,6 +111,54 @@ public static partial class DiffHtmlParser
                 Inserted = [.. _inserted.Where(f => !movedNew.Contains(f.Line)).Select(f => f.Text)],
                 Deleted = [.. _deleted.Where(f => !movedOld.Contains(f.Line)).Select(f => f.Text)],
             };
+        }
+
+        /// <summary>
+        /// A move whose other side still stands on this side (shown as context, or written here too) is no move:
+        /// wikidiff2 paired two similar lines. Its line is then new (or gone) text, unless the same words stand on the
+        /// other side (<paramref name="otherLines"/>), which makes it a plain move. The same rule for both sides.
+        /// </summary>
+        private static HashSet<string> NotMoved(
+            List<Move> moves, Dictionary<string, string> anchors, HashSet<string> shownHere, HashSet<string> otherLines)
+        {
+            var found = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (text, _, partner, _) in moves)
+            {
+                if (partner is not null && anchors.TryGetValue(partner, out var counterpart) && shownHere.Contains(counterpart) && !otherLines.Contains(text))
+                {
+                    found.Add(text);
+                }
+            }
+
+            return found;
+        }
+
+        /// <summary>
+        /// What one side really wrote (added) or lost (removed), in document order. A line whose words the other side
+        /// also holds (<paramref name="otherPool"/>) was moved, not written: it goes to <paramref name="moved"/>. Moves
+        /// found to be new or gone text (<paramref name="notMoved"/>) are reported as such, in document order among the
+        /// other lines of their side (found by the property test: appended at the end, a new first line came out last),
+        /// their inline fragments (against a line that was not their origin) dropped, as for any added or removed line.
+        /// </summary>
+        private static List<string> Written(
+            List<string> lines, List<Move> moves, HashSet<string> notMoved, Dictionary<string, int> otherPool, Action<string> moved)
+        {
+            var written = new List<string>(lines.Count);
+            for (var i = 0; i < lines.Count; i++)
+            {
+                InsertMovesAt(i, moves, notMoved, written);
+                if (Take(otherPool, lines[i]))
+                {
+                    moved(lines[i]);
+                }
+                else
+                {
+                    written.Add(lines[i]);
+                }
+            }
+
+            InsertMovesAt(lines.Count, moves, notMoved, written);
+            return written;
         }
 
         private static void InsertMovesAt(int at, List<Move> moves, HashSet<string> found, List<string> into) =>
