@@ -24,7 +24,6 @@ namespace Safeguard.Stream.Classification.Llm;
 /// </summary>
 public static class VerdictProbability
 {
-    private const string Key = "violation";
     private const string ChannelMarker = "<|channel|>";
     private const string FinalMarker = "final";
     private const string MessageMarker = "<|message|>";
@@ -76,9 +75,9 @@ public static class VerdictProbability
         }
 
         var keyAt = answerStart > 0
-            ? text.IndexOf(Key, answerStart, StringComparison.OrdinalIgnoreCase)
-            : text.LastIndexOf(Key, StringComparison.OrdinalIgnoreCase);
-        var searchFrom = keyAt >= answerStart ? keyAt + Key.Length : answerStart;
+            ? text.IndexOf(VerdictParser.ViolationKey, answerStart, StringComparison.OrdinalIgnoreCase)
+            : text.LastIndexOf(VerdictParser.ViolationKey, StringComparison.OrdinalIgnoreCase);
+        var searchFrom = keyAt >= answerStart ? keyAt + VerdictParser.ViolationKey.Length : answerStart;
         if (keyAt < answerStart && answerStart == 0)
         {
             return null; // no final answer located and no key: nothing tells which digit is the verdict

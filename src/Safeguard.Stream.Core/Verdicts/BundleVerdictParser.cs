@@ -22,29 +22,8 @@ public static class BundleVerdictParser
         ArgumentNullException.ThrowIfNull(policyIds);
         verdicts = new Dictionary<string, ParsedVerdict>(StringComparer.Ordinal);
         problems = new Dictionary<string, string>(StringComparer.Ordinal);
-        error = null;
-        if (string.IsNullOrWhiteSpace(content))
+        if (!VerdictParser.TryParseObject(content, out var document, out error))
         {
-            error = "empty content";
-            return false;
-        }
-
-        var start = content.IndexOf('{', StringComparison.Ordinal);
-        var end = content.LastIndexOf('}');
-        if (start < 0 || end <= start)
-        {
-            error = "no JSON object in content";
-            return false;
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(content.AsMemory(start, end - start + 1));
-        }
-        catch (JsonException ex)
-        {
-            error = "invalid JSON: " + ex.Message;
             return false;
         }
 

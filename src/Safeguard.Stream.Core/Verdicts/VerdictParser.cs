@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Safeguard.Stream.Core.Verdicts;
 
 /// <summary>The model's answer, read from the final channel.</summary>
@@ -28,6 +30,9 @@ public enum VerdictParseFailure
 /// </summary>
 public static class VerdictParser
 {
+    /// <summary>The verdict's decision key; the logprobs reader (<c>VerdictProbability</c>) looks for the same key.</summary>
+    public const string ViolationKey = "violation";
+
     public static bool TryParse(string? content, out ParsedVerdict verdict, out string? error) =>
         TryParse(content, out verdict, out error, out _);
 
@@ -35,13 +40,7 @@ public static class VerdictParser
     {
         verdict = default;
         failure = VerdictParseFailure.Unparsable;
-        if (string.IsNullOrWhiteSpace(content))
-        {
-            error = "empty content";
-            return false;
-        }
-
-        var trimmed = content.Trim();
+        var trimmed = content?.Trim();
         if (trimmed is "0" or "1")
         {
             verdict = new ParsedVerdict(trimmed == "1", null, null);
@@ -50,19 +49,15 @@ public static class VerdictParser
             return true;
         }
 
-        var start = trimmed.IndexOf('{', StringComparison.Ordinal);
-        var end = trimmed.LastIndexOf('}');
-        if (start < 0 || end <= start)
+        if (!TryParseObject(content, out var document, out error))
         {
-            error = "no JSON object in content";
             return false;
         }
 
-        try
+        using (document)
         {
-            using var document = JsonDocument.Parse(trimmed.AsMemory(start, end - start + 1));
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("violation", out var violationElement))
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(ViolationKey, out var violationElement))
             {
                 error = "missing 'violation'";
                 return false;
@@ -80,8 +75,37 @@ public static class VerdictParser
             var category = ReadString(root, "category") ?? ReadString(root, "policy_category");
             var rationale = ReadString(root, "rationale");
             verdict = new ParsedVerdict(violation, category, rationale) { Confidence = ReadString(root, "confidence")?.Trim().ToLowerInvariant() };
-            error = null;
             failure = VerdictParseFailure.None;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The JSON object an answer holds, parsed: from its first <c>{</c> to its last <c>}</c>, so that code fences and
+    /// text around it are ignored. A single policy's answer and a bundled one (<see cref="BundleVerdictParser"/>) are
+    /// cut out alike. False, with the reason, for empty content, content without an object, or invalid JSON.
+    /// </summary>
+    internal static bool TryParseObject(string? content, [NotNullWhen(true)] out JsonDocument? document, out string? error)
+    {
+        document = null;
+        if (string.IsNullOrWhiteSpace(content))
+        {
+            error = "empty content";
+            return false;
+        }
+
+        var start = content.IndexOf('{', StringComparison.Ordinal);
+        var end = content.LastIndexOf('}');
+        if (start < 0 || end <= start)
+        {
+            error = "no JSON object in content";
+            return false;
+        }
+
+        try
+        {
+            document = JsonDocument.Parse(content.AsMemory(start, end - start + 1));
+            error = null;
             return true;
         }
         catch (JsonException ex)
