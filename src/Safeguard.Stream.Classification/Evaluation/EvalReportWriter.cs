@@ -47,6 +47,37 @@ public static class EvalReportWriter
         return html.ToString();
     }
 
+    private const string RateFormat = "0.000";
+
+    /// <summary>The summary's counts, each read alike from this run and from the baseline.</summary>
+    private static readonly (string Name, Func<EvalMetrics, object> Value)[] s_countRows =
+    [
+        ("records", m => m.Dataset.Records),
+        ("excluded dataset lines", m => m.Dataset.Excluded),
+        ("classifications", m => m.Tokens.Classifications),
+        ("errors (run 1)", m => m.Overall.Errors),
+        ("positives / negatives scored", m => Invariant($"{m.Overall.Positives} / {m.Overall.Negatives}")),
+    ];
+
+    /// <summary>The summary's measures, each read alike from this run and from the baseline, with the change between them.</summary>
+    private static readonly (string Name, Func<EvalMetrics, double?> Value, string Format)[] s_measureRows =
+    [
+        ("precision", m => m.Overall.Precision, RateFormat),
+        ("recall", m => m.Overall.Recall, RateFormat),
+        ("F1", m => m.Overall.F1, RateFormat),
+        ("accuracy", m => m.Overall.Accuracy, RateFormat),
+        ("false-positive rate", m => m.Overall.FalsePositiveRate, RateFormat),
+        ("precision at the policy threshold", m => m.AtPolicyThreshold.Precision, RateFormat),
+        ("recall at the policy threshold", m => m.AtPolicyThreshold.Recall, RateFormat),
+        ("latency p50 (ms)", m => m.LatencyMs.P50, "0.#"),
+        ("latency p95 (ms)", m => m.LatencyMs.P95, "0.#"),
+        ("latency p99 (ms)", m => m.LatencyMs.P99, "0.#"),
+        ("tokens per classification", m => m.Tokens.TotalPerRecord, "0.#"),
+        ("prompt tokens cached per classification", m => m.Tokens.CachedPerRecord, "0.#"),
+        ("Brier score", m => m.Calibration.Brier, "0.0000"),
+        ("expected calibration error", m => m.Calibration.ExpectedCalibrationError, "0.0000"),
+    ];
+
     private static void Summary(StringBuilder html, EvalMetrics m, EvalMetrics? b)
     {
         html.Append("<h2>Summary</h2><table id=\"summary\"><tr><th class=\"l\">measure</th><th>this run</th>");
@@ -56,25 +87,16 @@ public static class EvalReportWriter
         }
 
         html.Append("</tr>");
-        Row(html, "records", m.Dataset.Records, b?.Dataset.Records);
-        Row(html, "excluded dataset lines", m.Dataset.Excluded, b?.Dataset.Excluded);
-        Row(html, "classifications", m.Tokens.Classifications, b?.Tokens.Classifications);
-        Row(html, "errors (run 1)", m.Overall.Errors, b?.Overall.Errors);
-        Row(html, "positives / negatives scored", Invariant($"{m.Overall.Positives} / {m.Overall.Negatives}"), b is null ? null : Invariant($"{b.Overall.Positives} / {b.Overall.Negatives}"));
-        Rate(html, "precision", m.Overall.Precision, b?.Overall.Precision, b is not null);
-        Rate(html, "recall", m.Overall.Recall, b?.Overall.Recall, b is not null);
-        Rate(html, "F1", m.Overall.F1, b?.Overall.F1, b is not null);
-        Rate(html, "accuracy", m.Overall.Accuracy, b?.Overall.Accuracy, b is not null);
-        Rate(html, "false-positive rate", m.Overall.FalsePositiveRate, b?.Overall.FalsePositiveRate, b is not null);
-        Rate(html, "precision at the policy threshold", m.AtPolicyThreshold.Precision, b?.AtPolicyThreshold.Precision, b is not null);
-        Rate(html, "recall at the policy threshold", m.AtPolicyThreshold.Recall, b?.AtPolicyThreshold.Recall, b is not null);
-        Number(html, "latency p50 (ms)", m.LatencyMs.P50, b?.LatencyMs.P50, b is not null);
-        Number(html, "latency p95 (ms)", m.LatencyMs.P95, b?.LatencyMs.P95, b is not null);
-        Number(html, "latency p99 (ms)", m.LatencyMs.P99, b?.LatencyMs.P99, b is not null);
-        Number(html, "tokens per classification", m.Tokens.TotalPerRecord, b?.Tokens.TotalPerRecord, b is not null);
-        Number(html, "prompt tokens cached per classification", m.Tokens.CachedPerRecord, b?.Tokens.CachedPerRecord, b is not null);
-        Number(html, "Brier score", m.Calibration.Brier, b?.Calibration.Brier, b is not null, "0.0000");
-        Number(html, "expected calibration error", m.Calibration.ExpectedCalibrationError, b?.Calibration.ExpectedCalibrationError, b is not null, "0.0000");
+        foreach (var (name, value) in s_countRows)
+        {
+            Row(html, name, value(m), b is null ? null : value(b));
+        }
+
+        foreach (var (name, value, format) in s_measureRows)
+        {
+            Number(html, name, value(m), b is null ? null : value(b), b is not null, format);
+        }
+
         html.Append("</table>\n");
     }
 
@@ -286,9 +308,6 @@ public static class EvalReportWriter
 
         html.Append("</tr>");
     }
-
-    private static void Rate(StringBuilder html, string name, double? current, double? baseline, bool compare) =>
-        Number(html, name, current, baseline, compare, "0.000");
 
     private static void Number(StringBuilder html, string name, double? current, double? baseline, bool compare, string format = "0.#")
     {
