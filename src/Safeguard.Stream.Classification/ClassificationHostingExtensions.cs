@@ -24,8 +24,7 @@ public static class ClassificationHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddSafeguardPolicyCatalog();
-        builder.Services.AddValidatedOptions<LlmOptions, LlmOptionsValidator>(LlmOptions.SectionName);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmOptions>, LlmOptionsCustomValidator>());
+        builder.Services.AddValidatedOptions<LlmOptions, LlmOptionsValidator, LlmOptionsCustomValidator>(LlmOptions.SectionName);
         builder.Services.TryAddSafeguardTelemetry();
         // One limiter for every (edit, policy) request of the process; its CurrentLimit and InFlight are for metrics.
         builder.Services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<LlmOptions>>().Value.CreateLimiter());

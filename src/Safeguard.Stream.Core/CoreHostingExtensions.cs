@@ -46,8 +46,7 @@ public static class CoreHostingExtensions
     public static IHostApplicationBuilder AddSafeguardTaggingRules(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddValidatedOptions<TaggerOptions, TaggerOptionsValidator>(TaggerOptions.SectionName);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TaggerOptions>, TaggerOptionsCustomValidator>());
+        builder.Services.AddValidatedOptions<TaggerOptions, TaggerOptionsValidator, TaggerOptionsCustomValidator>(TaggerOptions.SectionName);
         builder.Services.TryAddSafeguardTelemetry();
         builder.Services.TryAddSingleton<TaggerState>();
         builder.Services.TryAddSingleton<TaggerTally>();

@@ -1,4 +1,5 @@
 using Safeguard.Stream.Kafka;
+using Safeguard.Stream.Kafka.Source;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -15,6 +16,16 @@ public static class KafkaHostingExtensions
         builder.Services.AddSingleton<IRedactionPublisher>(sp => sp.GetRequiredService<KafkaVerdictSink>());
         builder.Services.TryAddSingleton<KafkaHealthCheck>();
         builder.Services.AddHealthChecks().AddCheck<KafkaHealthCheck>(KafkaHealthCheck.Name, tags: [ComponentRegistration.ReadyTag]);
+        return builder;
+    }
+
+    /// <summary>The Kafka source (consumer group). Whether it runs is chosen by <c>Safeguard:Source:Kind</c>.</summary>
+    public static IHostApplicationBuilder AddSafeguardKafkaSource(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddValidatedOptions<KafkaSourceOptions, KafkaSourceOptionsValidator>(KafkaSourceOptions.SectionName);
+        builder.Services.TryAddSafeguardTelemetry();
+        builder.Services.AddSingleton<KafkaEventSource>();
         return builder;
     }
 }

@@ -44,8 +44,7 @@ public static partial class MediaWikiHostingExtensions
         }
 
         AddWikiApiShared(builder.Services);
-        builder.Services.AddValidatedOptions<WikiTagClientOptions, WikiTagClientOptionsValidator>(WikiTagClientOptions.SectionName);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WikiTagClientOptions>, WikiTagClientOptionsCustomValidator>());
+        builder.Services.AddValidatedOptions<WikiTagClientOptions, WikiTagClientOptionsValidator, WikiTagClientOptionsCustomValidator>(WikiTagClientOptions.SectionName);
         builder.Services.TryAddSingleton<WikiBotSessions>();
         // Cookies are kept per wiki in WikiBotSessions, not in the (recycled) handler.
         AddWikiApiClient<WikiBotConnection>(builder.Services, useCookies: false);
@@ -60,8 +59,7 @@ public static partial class MediaWikiHostingExtensions
     /// <summary>What every Action API client shares: the wiki options, telemetry, the per-wiki read rate limits. Safe to repeat.</summary>
     private static void AddWikiApiShared(IServiceCollection services)
     {
-        services.AddValidatedOptions<MediaWikiOptions, MediaWikiOptionsValidator>(MediaWikiOptions.SectionName);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MediaWikiOptions>, MediaWikiOptionsCustomValidator>());
+        services.AddValidatedOptions<MediaWikiOptions, MediaWikiOptionsValidator, MediaWikiOptionsCustomValidator>(MediaWikiOptions.SectionName);
         services.TryAddSafeguardTelemetry();
         services.TryAddSingleton<WikiRateLimiters>();
         services.TryAddTransient<WikiApiAttemptHandler>();

@@ -29,6 +29,21 @@ public static class ComponentRegistration
     }
 
     /// <summary>
+    /// <see cref="AddValidatedOptions{TOptions, TValidator}"/>, and the cross-field rules of
+    /// <typeparamref name="TCustomValidator"/> (an <c>…OptionsCustomValidator</c>, resolved from the container, so it may
+    /// read other services) checked at start with them.
+    /// </summary>
+    public static OptionsBuilder<TOptions> AddValidatedOptions<TOptions, TValidator, TCustomValidator>(this IServiceCollection services, string sectionName)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>, new()
+        where TCustomValidator : class, IValidateOptions<TOptions>
+    {
+        var options = services.AddValidatedOptions<TOptions, TValidator>(sectionName);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TCustomValidator>());
+        return options;
+    }
+
+    /// <summary>
     /// For settings a composition root needs before the host is built (how to log, which port to open): bound from
     /// <paramref name="sectionName"/> and checked by <paramref name="validators"/>, failing as validation at start
     /// would, with the full key named.

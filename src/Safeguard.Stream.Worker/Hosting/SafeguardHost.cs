@@ -156,7 +156,7 @@ internal static class SafeguardHost
 
     /// <summary>
     /// The configuration section of an options type (its <c>SectionName</c>), for failures that do not name their key
-    /// themselves; those of the components' validators already do (<see cref="ComponentRegistration.AddValidatedOptions"/>).
+    /// themselves; those of the components' validators already do (<see cref="ComponentRegistration.AddValidatedOptions{TOptions, TValidator}"/>).
     /// </summary>
     public static string SectionOf(Type? optionsType) =>
         optionsType?.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string ?? "Safeguard";
