@@ -41,14 +41,14 @@ public static class EvalJson
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
-            w.WriteString("id", p.Id);
-            w.WriteNumber("line", p.Line);
+            w.WriteString("id", p.Record.Id);
+            w.WriteNumber("line", p.Record.Line);
             w.WriteNumber("repeat", p.Repeat);
-            w.WriteString("label", p.Label);
-            w.WriteBoolean("truth", p.Truth);
-            w.WriteString("wiki", p.Wiki);
-            w.WriteString("lang", p.Lang);
-            WriteNullable(w, "record_category", p.RecordCategory);
+            w.WriteString("label", p.Record.Label);
+            w.WriteBoolean("truth", p.Record.Truth);
+            w.WriteString("wiki", p.Record.Wiki);
+            w.WriteString("lang", p.Record.Lang);
+            WriteNullable(w, "record_category", p.Record.Category);
             if (p.Verdict is { } verdict)
             {
                 w.WriteBoolean("verdict", verdict);
@@ -67,13 +67,13 @@ public static class EvalJson
                 w.WriteNull("probability");
             }
 
-            WriteNullable(w, "category", p.Category);
-            WriteNullable(w, "rationale", p.Rationale);
+            WriteNullable(w, "category", p.Answer?.Category);
+            WriteNullable(w, "rationale", p.Answer?.Rationale);
             w.WriteBoolean("flagged", p.Flagged);
             w.WriteStartObject("tokens");
-            w.WriteNumber("prompt", p.PromptTokens);
-            w.WriteNumber("completion", p.CompletionTokens);
-            w.WriteNumber("cached", p.CachedTokens);
+            w.WriteNumber("prompt", p.Answer?.PromptTokens ?? 0);
+            w.WriteNumber("completion", p.Answer?.CompletionTokens ?? 0);
+            w.WriteNumber("cached", p.Answer?.CachedTokens ?? 0);
             w.WriteEndObject();
             w.WriteNumber("latency_ms", p.LatencyMs);
             w.WriteString("status", p.Status);
@@ -82,8 +82,8 @@ public static class EvalJson
             {
                 w.WriteString("skip_reason", skipReason);
             }
-            WriteNullable(w, "finish_reason", p.FinishReason);
-            w.WriteBoolean("truncated", p.Truncated);
+            WriteNullable(w, "finish_reason", p.Answer?.FinishReason);
+            w.WriteBoolean("truncated", p.Answer?.InputTruncated ?? false);
             w.WriteEndObject();
         }
 

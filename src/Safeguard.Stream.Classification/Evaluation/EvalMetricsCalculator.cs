@@ -19,24 +19,24 @@ public static class EvalMetricsCalculator
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(predictions);
 
-        var headline = predictions.Where(p => p.Repeat == 1).OrderBy(p => p.Line).ToList();
-        var withRecordCategory = headline.Count(p => p.RecordCategory is not null);
+        var headline = predictions.Where(p => p.Repeat == 1).OrderBy(p => p.Record.Line).ToList();
+        var withRecordCategory = headline.Count(p => p.Record.Category is not null);
         var categoryBasis = string.Create(CultureInfo.InvariantCulture,
             $"the record's own category (its category field, else label_detail) for {withRecordCategory} record(s); the category the model predicted for {headline.Count - withRecordCategory} record(s) without one");
 
         var repeats = predictions.Count == 0 ? 0 : predictions.Max(p => p.Repeat);
         return new EvalMetrics(
-            run with { Simulated = predictions.Any(p => p.Rationale?.StartsWith(SimulatedMarker, StringComparison.Ordinal) == true) },
+            run with { Simulated = predictions.Any(p => p.Answer?.Rationale?.StartsWith(SimulatedMarker, StringComparison.Ordinal) == true) },
             dataset,
             Group(headline, p => p.Verdict == true),
             Group(headline, p => p.Flagged),
-            GroupBy(headline, p => p.Lang),
+            GroupBy(headline, p => p.Record.Lang),
             categoryBasis,
-            GroupBy(headline, p => p.RecordCategory ?? p.Category ?? "(none)"),
+            GroupBy(headline, p => p.Record.Category ?? p.Answer?.Category ?? "(none)"),
             headline.Where(p => p.IsScored && p.Verdict == true)
-                .GroupBy(p => p.Category ?? "(none)", StringComparer.Ordinal)
+                .GroupBy(p => p.Answer?.Category ?? "(none)", StringComparer.Ordinal)
                 .OrderBy(g => g.Key, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => new PredictedCategoryMetrics(g.Count(), g.Count(p => p.Truth), g.Count(p => !p.Truth)), StringComparer.Ordinal),
+                .ToDictionary(g => g.Key, g => new PredictedCategoryMetrics(g.Count(), g.Count(p => p.Record.Truth), g.Count(p => !p.Record.Truth)), StringComparer.Ordinal),
             Distribution(predictions.Select(p => (double)p.LatencyMs).ToList()),
             Histogram(predictions.Select(p => (double)p.LatencyMs).ToList(), 20),
             Tokens(predictions),
@@ -58,7 +58,7 @@ public static class EvalMetricsCalculator
         return new PreScreenSummary(
             headline.Count,
             skipped.Count,
-            skipped.Count(p => p.Truth),
+            skipped.Count(p => p.Record.Truth),
             skipped.GroupBy(p => p.SkipReason!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal));
     }
 
@@ -78,7 +78,7 @@ public static class EvalMetricsCalculator
 
             // A pre-screen skip is a decision, not an error: the live pipeline sends nothing and flags nothing.
             var positive = !p.IsSkipped && predictedPositive(p);
-            if (p.Truth)
+            if (p.Record.Truth)
             {
                 _ = positive ? tp++ : fn++;
             }
@@ -156,9 +156,9 @@ public static class EvalMetricsCalculator
     public static TokenSummary Tokens(IReadOnlyList<EvalPrediction> predictions)
     {
         ArgumentNullException.ThrowIfNull(predictions);
-        long prompt = predictions.Sum(p => (long)p.PromptTokens);
-        long completion = predictions.Sum(p => (long)p.CompletionTokens);
-        long cached = predictions.Sum(p => (long)p.CachedTokens);
+        long prompt = predictions.Sum(p => (long)(p.Answer?.PromptTokens ?? 0));
+        long completion = predictions.Sum(p => (long)(p.Answer?.CompletionTokens ?? 0));
+        long cached = predictions.Sum(p => (long)(p.Answer?.CachedTokens ?? 0));
         var n = predictions.Count;
         return new TokenSummary(n, prompt, completion, cached,
             n == 0 ? null : (double)prompt / n,
@@ -188,7 +188,7 @@ public static class EvalMetricsCalculator
             }
 
             var predicted = inBin.Average(p => p.Probability!.Value);
-            var observed = inBin.Count(p => p.Truth) / (double)inBin.Count;
+            var observed = inBin.Count(p => p.Record.Truth) / (double)inBin.Count;
             ece += inBin.Count * Math.Abs(observed - predicted);
             bins.Add(new CalibrationBin(from, to, inBin.Count, predicted, observed));
         }
@@ -197,7 +197,7 @@ public static class EvalMetricsCalculator
         return new CalibrationSummary(
             n,
             scored.Count - n,
-            n == 0 ? null : withProbability.Average(p => Math.Pow(p.Probability!.Value - (p.Truth ? 1 : 0), 2)),
+            n == 0 ? null : withProbability.Average(p => Math.Pow(p.Probability!.Value - (p.Record.Truth ? 1 : 0), 2)),
             n == 0 ? null : ece / n,
             bins);
     }
@@ -207,7 +207,7 @@ public static class EvalMetricsCalculator
     {
         ArgumentNullException.ThrowIfNull(predictions);
         var scored = predictions.Where(p => p.IsScored).ToList();
-        var negatives = scored.Count(p => !p.Truth);
+        var negatives = scored.Count(p => !p.Record.Truth);
         var candidates = scored.Where(p => p.Verdict == true).Select(p => p.Score!.Value).Distinct().Order().ToList();
         var result = new List<ThresholdTarget>();
         foreach (var target in targets ?? TargetFalsePositiveRates)
@@ -226,7 +226,7 @@ public static class EvalMetricsCalculator
             double? chosen = null;
             foreach (var candidate in candidates)
             {
-                if (scored.Count(p => !p.Truth && p.FlaggedAt(candidate)) <= target * negatives + 1e-9)
+                if (scored.Count(p => !p.Record.Truth && p.FlaggedAt(candidate)) <= target * negatives + 1e-9)
                 {
                     chosen = candidate;
                     break;
@@ -240,7 +240,7 @@ public static class EvalMetricsCalculator
                 var why = candidates.Count == 0
                     ? "the model flagged nothing, so no threshold is needed (recall 0)"
                     : "no threshold up to 1 reaches it: negatives hold the highest scores";
-                result.Add(new ThresholdTarget(target, measurable, null, scored.Any(p => p.Truth) ? 0 : null, null, 0, 0, 0, negatives, forOne, forThree, tooFew + why));
+                result.Add(new ThresholdTarget(target, measurable, null, scored.Any(p => p.Record.Truth) ? 0 : null, null, 0, 0, 0, negatives, forOne, forThree, tooFew + why));
                 continue;
             }
 
@@ -277,7 +277,7 @@ public static class EvalMetricsCalculator
             return new AgreementSummary(repeats, 0, 0, null, null, null, null, "one run: agreement needs --repeat 2 or more");
         }
 
-        var byRecord = predictions.GroupBy(p => p.Line).ToList();
+        var byRecord = predictions.GroupBy(p => p.Record.Line).ToList();
         var complete = byRecord.Where(g => g.Count() == repeats && g.All(p => p.IsScored)).Select(g => g.OrderBy(p => p.Repeat).ToList()).ToList();
         var withError = byRecord.Count - complete.Count;
         if (complete.Count == 0)

@@ -248,8 +248,8 @@ public static class EvalReportWriter
     private static void Mistakes(StringBuilder html, IReadOnlyList<EvalPrediction> predictions)
     {
         var headline = predictions.Where(p => p.Repeat == 1).ToList();
-        List(html, "False positives (run 1, highest P first)", headline.Where(p => p.IsScored && !p.Truth && p.Verdict == true).OrderByDescending(p => p.Score).ToList());
-        List(html, "False negatives (run 1, lowest P first)", headline.Where(p => p.IsScored && p.Truth && p.Verdict != true).OrderBy(p => p.Score).ToList());
+        List(html, "False positives (run 1, highest P first)", headline.Where(p => p.IsScored && !p.Record.Truth && p.Verdict == true).OrderByDescending(p => p.Score).ToList());
+        List(html, "False negatives (run 1, lowest P first)", headline.Where(p => p.IsScored && p.Record.Truth && p.Verdict != true).OrderBy(p => p.Score).ToList());
         List(html, "Errors (run 1)", headline.Where(p => !p.IsScored).ToList());
     }
 
@@ -265,9 +265,9 @@ public static class EvalReportWriter
         html.Append("<table><tr><th>line</th><th class=\"l\">id</th><th class=\"l\">title</th><th class=\"l\">label</th><th>P</th><th class=\"l\">category</th><th class=\"l\">rationale or error</th></tr>");
         foreach (var p in rows.Take(ListedRecords))
         {
-            html.Append(Invariant($"<tr><td>{p.Line}</td><td class=\"l\">")).Append(E(p.Wiki + " " + p.Id)).Append("</td><td class=\"l\">").Append(E(p.Title ?? "")).Append("</td><td class=\"l\">")
-                .Append(E(p.Label)).Append("</td><td>").Append(F(p.Probability)).Append("</td><td class=\"l\">").Append(E(p.Category ?? "")).Append("</td><td class=\"l\">")
-                .Append(E(p.Error ?? p.Rationale ?? "")).Append("</td></tr>");
+            html.Append(Invariant($"<tr><td>{p.Record.Line}</td><td class=\"l\">")).Append(E(p.Record.Wiki + " " + p.Record.Id)).Append("</td><td class=\"l\">").Append(E(p.Record.Title ?? "")).Append("</td><td class=\"l\">")
+                .Append(E(p.Record.Label)).Append("</td><td>").Append(F(p.Probability)).Append("</td><td class=\"l\">").Append(E(p.Answer?.Category ?? "")).Append("</td><td class=\"l\">")
+                .Append(E(p.Error ?? p.Answer?.Rationale ?? "")).Append("</td></tr>");
         }
 
         html.Append("</table>");

@@ -57,7 +57,7 @@ public sealed class EvalRunner(SafeguardClassifierClient client, IOptions<LlmOpt
                 completed?.Invoke(predictions[index].Status == "error");
             });
 
-        var ordered = predictions.OrderBy(p => p.Repeat).ThenBy(p => p.Line).ToList();
+        var ordered = predictions.OrderBy(p => p.Repeat).ThenBy(p => p.Record.Line).ToList();
         var info = new EvalRunInfo(policy.Id, policy.Version, policy.Mode.ToString().ToLowerInvariant(), policy.Threshold, client.Model,
             request.DatasetName, request.Labels.Positive, request.Labels.Negative, request.Repeat, request.Concurrency, startedAt,
             time.GetElapsedTime(started).TotalSeconds)

@@ -10,7 +10,7 @@ public sealed partial class EvalReportWriterTests
     {
         List<EvalPrediction> predictions =
         [
-            Scored(true, true, 0.9 - shift, latencyMs: 12), Scored(true, false, 0.3, latencyMs: 40), Scored(false, true, 0.7, latencyMs: 18) with { Rationale = "<script>alert(1)</script> https://evil.example/" },
+            Scored(true, true, 0.9 - shift, latencyMs: 12), Scored(true, false, 0.3, latencyMs: 40), Scored(false, true, 0.7, latencyMs: 18, rationale: "<script>alert(1)</script> https://evil.example/"),
             Scored(false, false, 0.1, latencyMs: 9), Error(false),
         ];
         return (EvalMetricsCalculator.Compute(Run(), Dataset(5) with { Problems = [new EvalDatasetProblem(7, "unknown label 'x'")] }, predictions), predictions);
