@@ -20,8 +20,7 @@ internal static class ClassifyCommand
                 throw new UsageException("give exactly one of --text or --rev");
             }
 
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
-            SafeguardHost.Configure(builder);
+            var builder = SafeguardHost.CreateCommandBuilder();
             builder.AddSafeguardClassification();
             builder.AddSafeguardMediaWiki();
             using var host = builder.Build();

@@ -63,8 +63,7 @@ internal static class DbCommand
                 throw new UsageException("--wiki must name a wiki and --rev must be a positive revision id");
             }
 
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
-            SafeguardHost.Configure(builder);
+            var builder = SafeguardHost.CreateCommandBuilder();
             builder.AddSafeguardPostgres();
             builder.AddSafeguardKafka();
             builder.Services.AddSingleton<RevisionRedactor>();
@@ -92,8 +91,7 @@ internal static class DbCommand
 
     public static IHost BuildPostgresHost()
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
-        SafeguardHost.Configure(builder);
+        var builder = SafeguardHost.CreateCommandBuilder();
         builder.AddSafeguardPostgres();
         var host = builder.Build();
         return host;

@@ -79,7 +79,6 @@ internal static class EvalCommand
 
         var baseline = settings.Baseline is null ? null : ReadBaseline(settings.Baseline);
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
         var limit = settings.Concurrency.ToString(CultureInfo.InvariantCulture);
         var overrides = new Dictionary<string, string?>
         {
@@ -91,7 +90,7 @@ internal static class EvalCommand
             overrides["Safeguard:Llm:PolicyRole"] = role.ToString();
         }
 
-        SafeguardHost.Configure(builder, overrides);
+        var builder = SafeguardHost.CreateCommandBuilder(overrides);
         builder.AddSafeguardClassification();
         using var host = builder.Build();
 

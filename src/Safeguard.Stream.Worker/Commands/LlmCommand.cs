@@ -15,8 +15,7 @@ internal static class LlmCommand
         };
         check.SetAction((parse, ct) => SafeguardCli.Guard(async () =>
         {
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
-            SafeguardHost.Configure(builder);
+            var builder = SafeguardHost.CreateCommandBuilder();
             builder.AddSafeguardClassification();
             using var host = builder.Build();
 

@@ -95,8 +95,7 @@ internal static class LoadTestCommand
 
     private static async Task<int> RunAsync(LoadTestPlan plan, Dictionary<string, string?> overrides, string outDir, CancellationToken ct)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
-        SafeguardHost.Configure(builder, overrides);
+        var builder = SafeguardHost.CreateCommandBuilder(overrides);
         builder.AddSafeguardClassification();
         using var host = builder.Build();
         var catalog = host.Services.GetRequiredService<PolicyCatalog>();

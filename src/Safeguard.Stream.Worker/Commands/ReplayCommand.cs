@@ -40,8 +40,7 @@ internal static class ReplayCommand
     /// <summary>Starts the pipeline host, waits until the publish stage has drained the finite source, and stops.</summary>
     public static async Task<PipelineTally> RunToCompletionAsync(IReadOnlyDictionary<string, string?> overrides, CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
-        SafeguardHost.Configure(builder, overrides);
+        var builder = SafeguardHost.CreateCommandBuilder(overrides);
         SafeguardHost.AddPipeline(builder);
         using var host = builder.Build();
         await host.StartAsync(cancellationToken);

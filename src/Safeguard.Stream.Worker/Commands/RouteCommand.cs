@@ -18,14 +18,13 @@ internal static class RouteCommand
                 throw new UsageException($"--events: file not found: {file.FullName}");
             }
 
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
             var configFile = parse.GetValue(config);
             if (configFile is { Exists: false })
             {
                 throw new UsageException($"--config: file not found: {configFile.FullName}");
             }
 
-            SafeguardHost.Configure(builder, new Dictionary<string, string?> { ["Safeguard:Source:File"] = file.FullName }, configFile?.FullName);
+            var builder = SafeguardHost.CreateCommandBuilder(new Dictionary<string, string?> { ["Safeguard:Source:File"] = file.FullName }, configFile?.FullName);
             builder.AddSafeguardClassification();
             builder.AddSafeguardCore();
             builder.AddSafeguardEventStreams();

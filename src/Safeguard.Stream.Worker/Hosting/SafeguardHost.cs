@@ -9,6 +9,17 @@ namespace Safeguard.Stream.Worker.Hosting;
 internal static class SafeguardHost
 {
     /// <summary>
+    /// A one-shot command's host builder: no host defaults, the content root at the binary, configured as the worker is
+    /// (<see cref="Configure"/>) with <paramref name="overrides"/> and <paramref name="configFile"/>.
+    /// </summary>
+    public static HostApplicationBuilder CreateCommandBuilder(IReadOnlyDictionary<string, string?>? overrides = null, string? configFile = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
+        Configure(builder, overrides, configFile);
+        return builder;
+    }
+
+    /// <summary>
     /// Layers configuration: appsettings.json beside the binary, then the environment (<c>Safeguard__Llm__Endpoint</c>),
     /// then <paramref name="overrides"/> from the command line. <c>SAFEGUARD_LLM_URL</c> is honoured as the LLM endpoint.
     /// </summary>
