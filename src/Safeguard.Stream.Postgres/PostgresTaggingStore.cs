@@ -2,7 +2,10 @@ using Safeguard.Stream.Core.Tagging;
 
 namespace Safeguard.Stream.Postgres;
 
-/// <summary>The tagger's valves and held verdicts in <c>safeguard.tag_valves</c> and <c>safeguard.tag_pending</c> (migration 0006).</summary>
+/// <summary>
+/// The tagger's valves and held verdicts in <c>safeguard.tag_valves</c> and <c>safeguard.tag_pending</c> (migration
+/// 0006), and the valves' windows in <c>safeguard.tag_window</c> (0010).
+/// </summary>
 public sealed class PostgresTaggingStore(NpgsqlDataSource dataSource) : ITaggingStore
 {
     public async Task<bool> OpenValveAsync(ValveTrip trip, CancellationToken cancellationToken)
@@ -53,14 +56,55 @@ public sealed class PostgresTaggingStore(NpgsqlDataSource dataSource) : ITagging
         return [.. rows.Select(r => new ValveState(r.WikiId, r.PolicyId, r.Open, r.OpenedAt, r.Reason, r.ResetAt, r.ResetBy, r.Held))];
     }
 
+    public async Task<WindowCounts> RecordInWindowAsync(ValveVerdict verdict, int size, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(verdict);
+        // Add, then drop what fell out by age or by count, then count: three statements in one transaction, because a
+        // statement does not see the rows its own data-modifying CTEs wrote.
+        const string add = """
+            insert into safeguard.tag_window (wiki_id, policy_id, rev_id, flagged, error, at)
+            values (@WikiId, @PolicyId, @RevId, @Flagged, @Error, @At)
+            on conflict (wiki_id, policy_id, rev_id) do nothing
+            """;
+        const string prune = """
+            delete from safeguard.tag_window w
+            where w.wiki_id = @WikiId and w.policy_id = @PolicyId
+              and (w.at < @Since
+                   or (w.at, w.rev_id) < any (select k.at, k.rev_id from safeguard.tag_window k
+                                              where k.wiki_id = @WikiId and k.policy_id = @PolicyId
+                                              order by k.at desc, k.rev_id desc offset @Size - 1 limit 1))
+            """;
+        const string count = """
+            select count(*)::int as Sample, (count(*) filter (where flagged))::int as Flagged, (count(*) filter (where error))::int as Errors
+            from safeguard.tag_window where wiki_id = @WikiId and policy_id = @PolicyId and at >= @Since
+            """;
+        var parameters = new { verdict.WikiId, verdict.PolicyId, verdict.RevId, verdict.Flagged, verdict.Error, verdict.At, Since = verdict.At - duration, Size = size };
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(add, parameters, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(prune, parameters, transaction, cancellationToken: cancellationToken));
+        var counts = await connection.QuerySingleAsync<CountRow>(new CommandDefinition(count, parameters, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return new WindowCounts(counts.Sample, counts.Flagged, counts.Errors);
+    }
+
     public async Task<bool> ResetValveAsync(string wikiId, string policyId, string resetBy, CancellationToken cancellationToken)
     {
-        const string sql = """
+        const string reset = """
             update safeguard.tag_valves set open = false, reset_at = now(), reset_by = @resetBy
             where wiki_id = @wikiId and policy_id = @policyId and open
             """;
+        const string empty = "delete from safeguard.tag_window where wiki_id = @wikiId and policy_id = @policyId";
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(sql, new { wikiId, policyId, resetBy }, cancellationToken: cancellationToken)) == 1;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var closed = await connection.ExecuteAsync(new CommandDefinition(reset, new { wikiId, policyId, resetBy }, transaction, cancellationToken: cancellationToken)) == 1;
+        if (closed)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(empty, new { wikiId, policyId }, transaction, cancellationToken: cancellationToken));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return closed;
     }
 
     public async Task HoldAsync(HeldTag held, CancellationToken cancellationToken)
@@ -97,6 +141,8 @@ public sealed class PostgresTaggingStore(NpgsqlDataSource dataSource) : ITagging
     }
 
     private sealed record ValveRow(string WikiId, string PolicyId, bool Open, DateTime OpenedAt, string Reason, DateTime? ResetAt, string? ResetBy, long Held);
+
+    private sealed record CountRow(int Sample, int Flagged, int Errors);
 
     private sealed record HeldRow(string WikiId, string Domain, long RevId, string PolicyId, int PolicyVersion, string Tag, string HeldFor, string? Detail);
 }

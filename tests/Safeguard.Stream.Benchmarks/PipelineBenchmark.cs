@@ -240,7 +240,15 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
 
         await WorkerRun.RunToExitAsync(worker, ["db", "migrate"], settings, ct);
         using var tap = new VerdictTap(_kafka.BootstrapServers, [(topic, 2), (restricted, 1)]);
-        await using var run = WorkerRun.Start(worker, ["run"], settings);
+        var runSettings = new Dictionary<string, string?>(settings);
+        if (warmup > 0 && Environment.GetEnvironmentVariable("SAFEGUARD_BENCH_DIAGNOSTIC_PORT") is { Length: > 0 } diagnosticPort)
+        {
+            // Profiling the volume phase's worker (BENCHMARKS.md, "Where the worker's CPU goes"): it connects to this
+            // diagnostic port at start, where `dotnet-trace collect --dport` waits.
+            runSettings["DOTNET_DiagnosticPorts"] = diagnosticPort;
+        }
+
+        await using var run = WorkerRun.Start(worker, ["run"], runSettings);
         await run.WaitAliveAsync(TimeSpan.FromSeconds(60), ct);
         if (warmup > 0)
         {

@@ -1,6 +1,6 @@
 namespace Safeguard.Stream.Deployment.Tests;
 
-/// <summary>The tagger's Deployment (<c>safeguard tagger</c>), its bot secret by name, and the safety valve's alert rule.</summary>
+/// <summary>The tagger's Deployment (<c>safeguard tagger</c>), its bot secret by name, its NetworkPolicy, and the safety valve's alert rule.</summary>
 public sealed class TaggerDeploymentTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -26,6 +26,27 @@ public sealed class TaggerDeploymentTests
         Assert.Equal("false", pod.Text("automountServiceAccountToken"));
         Assert.Equal(HelmChart.FullName + "-env", container.Items("envFrom").Single().Text("configMapRef", "name"));
         Assert.Contains(container.Items("volumeMounts"), m => m.Text("name") == "policies");
+    }
+
+    [Fact]
+    public async Task Template_TaggerNetworkPolicy_HealthPortIn_WikisKafkaPostgresOut_NoModel()
+    {
+        var manifests = await HelmChart.TemplateAsync("tagger", Ct);
+        var policy = manifests.Single("NetworkPolicy", TaggerName).Root;
+        var podLabels = manifests.Single("Deployment", TaggerName).Root.StringMap("spec", "template", "metadata", "labels");
+        static IEnumerable<(string, string)> Ports(YamlDotNet.RepresentationModel.YamlNode rule) =>
+            rule.Items("ports").Select(p => (p.Text("port"), p.TextOrNull("protocol") ?? "TCP"));
+
+        Assert.Equal(["Ingress", "Egress"], policy.Items("spec", "policyTypes").Select(n => n.Text()));
+        Assert.All(policy.StringMap("spec", "podSelector", "matchLabels"), l => Assert.Equal(l.Value, podLabels[l.Key]));
+        Assert.Equal("tagger", policy.Text("spec", "podSelector", "matchLabels", "app.kubernetes.io/component"));
+        var ingress = Assert.Single(policy.Items("spec", "ingress"));
+        Assert.Equal([(manifests.Settings["Safeguard__Telemetry__HealthPort"], "TCP")], Ports(ingress));
+        var egress = policy.Items("spec", "egress").ToList();
+        Assert.All(egress, rule => Assert.NotEmpty(rule.Items("ports")));
+        // DNS, Kafka, Postgres and HTTPS to the wikis; the model's port (8000 in this scenario) is the worker's alone.
+        Assert.Equal(new HashSet<(string, string)> { ("53", "UDP"), ("53", "TCP"), ("9093", "TCP"), ("5432", "TCP"), ("443", "TCP") }, egress.SelectMany(Ports).ToHashSet());
+        Assert.Contains(("8000", "TCP"), manifests.Single("NetworkPolicy", HelmChart.FullName + "-worker").Root.Items("spec", "egress").SelectMany(Ports));
     }
 
     [Fact]

@@ -381,7 +381,9 @@ public sealed class MediaWikiServer : IAsyncDisposable
 
     private static async Task WaitForApiAsync(Process process, int port, string domain, TimeSpan timeout, CancellationToken ct)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        // The first request compiles MediaWiki's PHP: on a loaded machine it alone took over 10 s, so one attempt may
+        // take the whole start timeout.
+        using var http = new HttpClient { Timeout = timeout };
         var url = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/{domain}/w/api.php?action=query&meta=siteinfo&format=json"));
         var clock = Stopwatch.StartNew();
         while (true)

@@ -87,6 +87,89 @@ public sealed class PostgresTaggingStoreTests(PostgresClusterFixture postgres)
         Assert.False(await again.OpenValveAsync(s_trip, ct));
     }
 
+    private static readonly DateTimeOffset s_start = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static async Task<WindowCounts> FeedAsync(
+        PostgresTaggingStore sut, int count, Func<int, bool> flagged, CancellationToken ct, long firstRev = 1, TimeSpan? every = null, int size = 200, TimeSpan? duration = null)
+    {
+        WindowCounts counts = default;
+        for (var i = 0; i < count; i++)
+        {
+            var at = s_start + (every ?? TimeSpan.FromSeconds(1)) * (firstRev + i);
+            counts = await sut.RecordInWindowAsync(new ValveVerdict("enwiki", "spam", firstRev + i, flagged(i), Error: i % 10 == 9, at), size, duration ?? TimeSpan.FromHours(1), ct);
+        }
+
+        return counts;
+    }
+
+    [Fact]
+    public async Task RecordInWindowAsync_CountsFlagsAndErrors_AndKeepsAtMostTheWindowSize()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (owner, sut) = await CreateSutAsync(ct);
+        await using var _ = owner;
+
+        Assert.Equal(new WindowCounts(20, 10, 2), await FeedAsync(sut, 20, i => i % 2 == 0, ct));
+
+        // 30 clean verdicts more, counted in a window of 25: revisions 26 to 50 stay (clean; errors at 30, 40 and 50).
+        var counts = await FeedAsync(sut, 30, _ => false, ct, firstRev: 21, size: 25);
+
+        Assert.Equal(new WindowCounts(25, 0, 3), counts);
+        await using var connection = await owner.OpenConnectionAsync(ct);
+        Assert.Equal(25L, await connection.ExecuteScalarAsync<long>("select count(*) from safeguard.tag_window"));
+    }
+
+    [Fact]
+    public async Task RecordInWindowAsync_VerdictsOlderThanTheDuration_NoLongerCount()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (owner, sut) = await CreateSutAsync(ct);
+        await using var _ = owner;
+        Assert.Equal(3, (await FeedAsync(sut, 3, _ => true, ct, duration: TimeSpan.FromMinutes(10))).Flagged);
+
+        // Two hours later, one clean verdict: the three flags fell out by age.
+        var later = await sut.RecordInWindowAsync(new ValveVerdict("enwiki", "spam", 99, false, false, s_start + TimeSpan.FromHours(2)), 200, TimeSpan.FromMinutes(10), ct);
+
+        Assert.Equal(new WindowCounts(1, 0, 0), later);
+    }
+
+    [Fact]
+    public async Task RecordInWindowAsync_AVerdictReadAgain_CountsOnce_AndPairsAreApart()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (owner, sut) = await CreateSutAsync(ct);
+        await using var _ = owner;
+        var verdict = new ValveVerdict("enwiki", "spam", 7, true, false, s_start);
+
+        await sut.RecordInWindowAsync(verdict, 200, TimeSpan.FromHours(1), ct);
+        var again = await sut.RecordInWindowAsync(verdict with { At = s_start.AddSeconds(5) }, 200, TimeSpan.FromHours(1), ct);
+        var otherPolicy = await sut.RecordInWindowAsync(verdict with { PolicyId = "blp", Flagged = false }, 200, TimeSpan.FromHours(1), ct);
+
+        Assert.Equal(new WindowCounts(1, 1, 0), again);
+        Assert.Equal(new WindowCounts(1, 0, 0), otherPolicy);
+    }
+
+    [Fact]
+    public async Task RecordInWindowAsync_TwoReplicas_ShareOneWindow_AndAResetEmptiesIt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (owner, sut) = await CreateSutAsync(ct);
+        await using var _ = owner;
+        await using var secondPool = PostgresClusterFixture.AsRole(owner, "safeguard_writer");
+        var replica = new PostgresTaggingStore(secondPool);
+
+        // Two taggers, one pair: each sees half of the verdicts, the window holds all of them.
+        await Task.WhenAll(FeedAsync(sut, 10, _ => true, ct), FeedAsync(replica, 10, _ => false, ct, firstRev: 11));
+        var both = await replica.RecordInWindowAsync(new ValveVerdict("enwiki", "spam", 21, false, false, s_start.AddSeconds(21)), 200, TimeSpan.FromHours(1), ct);
+        Assert.Equal((21, 10), (both.Sample, both.Flagged));
+
+        await sut.OpenValveAsync(s_trip, ct);
+        Assert.True(await replica.ResetValveAsync("enwiki", "spam", "ops@host", ct));
+
+        var fresh = await sut.RecordInWindowAsync(new ValveVerdict("enwiki", "spam", 22, false, false, s_start.AddSeconds(22)), 200, TimeSpan.FromHours(1), ct);
+        Assert.Equal(new WindowCounts(1, 0, 0), fresh);
+    }
+
     [Fact]
     public async Task HoldAsync_OncePerVerdict_ListedByKind_CountedOnTheValve_AndReleased()
     {

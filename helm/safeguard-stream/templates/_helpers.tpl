@@ -391,3 +391,60 @@ app.kubernetes.io/component: tagger
 {{- end }}
 {{- include "safeguard-stream.postgresSecretEnv" (dict "secret" .Values.secrets.postgres.existingSecret "passwordKey" .Values.secrets.postgres.passwordKey "connectionStringKey" .Values.secrets.postgres.connectionStringKey) }}
 {{- end }}
+
+{{/*
+Egress rules the worker and the tagger share: DNS, Kafka, Postgres and the wikis (HTTPS, or the egress proxy). The
+worker adds the LLM endpoint; the tagger reaches no model.
+*/}}
+{{- define "safeguard-stream.sharedEgress" -}}
+{{- $np := .Values.networkPolicy }}
+    # DNS.
+    - to:
+        {{- toYaml $np.dns.to | nindent 8 }}
+      ports:
+        - port: {{ $np.dns.port }}
+          protocol: UDP
+        - port: {{ $np.dns.port }}
+          protocol: TCP
+    # Kafka (the worker: verdicts, dead letters and a Kafka source; the tagger: the verdict topic and dead letters).
+    - ports:
+        {{- range $port := include "safeguard-stream.kafkaPorts" . | fromJsonArray }}
+        - port: {{ $port }}
+          protocol: TCP
+        {{- end }}
+      {{- with $np.kafka.to }}
+      to:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+    # Postgres (the worker: audit table, checkpoints; the tagger: valves, held verdicts, dead letters).
+    - ports:
+        - port: {{ include "safeguard-stream.postgresPort" . }}
+          protocol: TCP
+      {{- with $np.postgres.to }}
+      to:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+    {{- if eq $np.wikis.mode "proxy" }}
+    # Wiki APIs and EventStreams through the egress proxy (HTTPS_PROXY).
+    {{- $proxy := urlParse $np.wikis.proxy.url }}
+    - ports:
+        - port: {{ if regexMatch ":[0-9]+$" $proxy.host }}{{ regexFind "[0-9]+$" $proxy.host }}{{ else if eq $proxy.scheme "https" }}443{{ else }}80{{ end }}
+          protocol: TCP
+      {{- with $np.wikis.proxy.to }}
+      to:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+    {{- else }}
+    # Wiki APIs and EventStreams: NetworkPolicy cannot match DNS names, so HTTPS to any address outside the cluster.
+    - to:
+        - ipBlock:
+            cidr: 0.0.0.0/0
+            {{- with $np.wikis.clusterCIDRs }}
+            except:
+              {{- toYaml . | nindent 14 }}
+            {{- end }}
+      ports:
+        - port: 443
+          protocol: TCP
+    {{- end }}
+{{- end }}

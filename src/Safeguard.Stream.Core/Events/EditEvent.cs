@@ -77,10 +77,17 @@ public sealed record EditEvent
     public long? OldSize { get; init; }
 
     /// <summary>
-    /// The source marked the edit as a revert to an earlier revision (MediaWiki's revert tags or <c>is_revert</c>):
-    /// software-set signals only, never the edit summary.
+    /// The edit restores an earlier revision: the source marked it (MediaWiki's revert tags or <c>is_revert</c>), or
+    /// its content hash equals a recent earlier revision's (<see cref="Routing.IdentityRevertWindow"/>). Software-set
+    /// signals only, never the edit summary.
     /// </summary>
     public bool IsRevert { get; init; }
+
+    /// <summary>The revision's content hash (page_change <c>revision.rev_sha1</c>, base 36); null where the source has none (recentchange).</summary>
+    public string? Sha1 { get; init; }
+
+    /// <summary>The replaced revision's content hash (page_change <c>prior_state.revision.rev_sha1</c>).</summary>
+    public string? PriorSha1 { get; init; }
 
     /// <summary>Set for a visibility change (revision deletion) instead of an edit.</summary>
     public VisibilityChange? VisibilityChange { get; init; }

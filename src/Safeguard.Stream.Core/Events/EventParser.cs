@@ -132,6 +132,7 @@ public static class EventParser
                 OptionalLong(performerElement, "edit_count"));
         }
 
+        var priorRevision = PriorRevision(root);
         return new EditEvent
         {
             SchemaUri = schema,
@@ -153,14 +154,20 @@ public static class EventParser
             RequestId = OptionalString(meta, "request_id"),
             Uri = OptionalString(meta, "uri"),
             NewSize = hasRevision ? OptionalLong(revision, "rev_size") : null,
-            OldSize = root.TryGetProperty("prior_state", out var prior) && prior.ValueKind == JsonValueKind.Object &&
-                      prior.TryGetProperty("revision", out var priorRevision) && priorRevision.ValueKind == JsonValueKind.Object
-                ? OptionalLong(priorRevision, "rev_size")
-                : null,
+            OldSize = priorRevision is { } priorSize ? OptionalLong(priorSize, "rev_size") : null,
+            Sha1 = hasRevision ? OptionalString(revision, "rev_sha1") : null,
+            PriorSha1 = priorRevision is { } priorHash ? OptionalString(priorHash, "rev_sha1") : null,
             VisibilityChange = sourceKind == "visibility_change" && hasRevision ? PageChangeVisibility(revision) : null,
             IsRevert = (hasRevision && OptionalBool(revision, "is_revert") == true) || HasRevertTag(root) || (hasRevision && HasRevertTag(revision)),
         };
     }
+
+    /// <summary>page_change 1.x <c>prior_state.revision</c>, the revision an edit replaced, when the event has it.</summary>
+    private static JsonElement? PriorRevision(JsonElement root) =>
+        root.TryGetProperty("prior_state", out var prior) && prior.ValueKind == JsonValueKind.Object &&
+        prior.TryGetProperty("revision", out var revision) && revision.ValueKind == JsonValueKind.Object
+            ? revision
+            : null;
 
     /// <summary>page_change 1.x <c>visibility_change</c>: <c>is_*_visible</c> false means hidden now.</summary>
     private static VisibilityChange PageChangeVisibility(JsonElement revision) => new(

@@ -39,10 +39,10 @@ public sealed record TriageDecision(TriageOutcome Outcome, string? Reason, EditE
 /// <see cref="RoutingStage"/> and <c>safeguard route</c> both call it. Pure apart from the dedupe window it owns, so
 /// not thread-safe: one reader triages a stream.
 /// </summary>
-public sealed class EditTriage(EditRouter router, DedupeWindow dedupe)
+public sealed class EditTriage(EditRouter router, DedupeWindow dedupe, IdentityRevertWindow reverts)
 {
     public EditTriage(EditRouter router, FilterOptions options)
-        : this(router, new DedupeWindow((options ?? throw new ArgumentNullException(nameof(options))).DedupeWindow))
+        : this(router, new DedupeWindow((options ?? throw new ArgumentNullException(nameof(options))).DedupeWindow), new IdentityRevertWindow(options.IdentityRevertPages))
     {
     }
 
@@ -78,6 +78,11 @@ public sealed class EditTriage(EditRouter router, DedupeWindow dedupe)
         if (edit.Kind != EditKind.Other && !dedupe.TryAdd(edit.WikiId, edit.RevId))
         {
             return TriageDecision.Skip(SkipReason.Duplicate, edit);
+        }
+
+        if (!edit.IsRevert && edit.PageId is { } pageId && reverts.Observe(edit.WikiId, pageId, edit.Sha1, edit.PriorSha1))
+        {
+            edit = edit with { IsRevert = true };
         }
 
         var decision = router.Route(edit);

@@ -46,6 +46,13 @@ public sealed class FilterOptions
     [Range(1, 10_000_000)]
     public int DedupeWindow { get; set; } = 100_000;
 
+    /// <summary>
+    /// Pages whose recent content hashes are remembered to tell an identity revert (<see cref="IdentityRevertWindow"/>,
+    /// the pre-screen's <c>revert</c> skip) when the event carries no revert tag; 0 turns the check off.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int IdentityRevertPages { get; set; } = 50_000;
+
     /// <summary>Overrides by wiki id (e.g. <c>Safeguard:Filters:PerWiki:dewiki:MaxEditCount</c>).</summary>
     public IDictionary<string, WikiFilterOptions> PerWiki { get; } = new Dictionary<string, WikiFilterOptions>(StringComparer.OrdinalIgnoreCase);
 }

@@ -22,7 +22,17 @@ public interface ITaggingStore
     /// <summary>Every valve that ever opened, open ones first.</summary>
     Task<IReadOnlyList<ValveState>> ListValvesAsync(CancellationToken cancellationToken);
 
-    /// <summary>Closes an open valve; false when it was not open. The verdicts held while it was open stay held.</summary>
+    /// <summary>
+    /// Adds a verdict to its pair's window and counts the window: the latest <paramref name="size"/> verdicts no older
+    /// than <paramref name="duration"/> before <see cref="ValveVerdict.At"/>. A verdict already in the window (the same
+    /// revision, read again after a restart) is not added twice.
+    /// </summary>
+    Task<WindowCounts> RecordInWindowAsync(ValveVerdict verdict, int size, TimeSpan duration, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Closes an open valve and empties its window (the verdicts that opened it must not open it again at once); false
+    /// when it was not open. The verdicts held while it was open stay held.
+    /// </summary>
     Task<bool> ResetValveAsync(string wikiId, string policyId, string resetBy, CancellationToken cancellationToken);
 
     /// <summary>Records a held verdict (once per wiki, revision and policy).</summary>

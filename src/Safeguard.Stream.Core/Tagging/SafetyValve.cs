@@ -1,39 +1,14 @@
 namespace Safeguard.Stream.Core.Tagging;
 
-/// <summary>
-/// Recent verdicts of one (wiki, policy) pair: at most <c>size</c> of them and none older than <c>duration</c>,
-/// with how many flagged the edit and how many were errors.
-/// </summary>
-public sealed class VerdictWindow(int size, TimeSpan duration)
+/// <summary>One verdict as the safety valve counts it: which pair, which revision (a verdict read twice counts once), when.</summary>
+public sealed record ValveVerdict(string WikiId, string PolicyId, long RevId, bool Flagged, bool Error, DateTimeOffset At);
+
+/// <summary>A (wiki, policy) pair's window of recent verdicts, as the store counted it: how many, how many flagged, how many errors.</summary>
+public readonly record struct WindowCounts(int Sample, int Flagged, int Errors)
 {
-    private readonly Queue<(DateTimeOffset At, bool Flagged, bool Error)> _entries = new();
-    private int _flagged;
-    private int _errors;
+    public double FlaggedShare => Sample == 0 ? 0 : (double)Flagged / Sample;
 
-    public int Count => _entries.Count;
-
-    public double FlaggedShare => _entries.Count == 0 ? 0 : (double)_flagged / _entries.Count;
-
-    public double ErrorShare => _entries.Count == 0 ? 0 : (double)_errors / _entries.Count;
-
-    public void Add(DateTimeOffset at, bool flagged, bool error)
-    {
-        _entries.Enqueue((at, flagged, error));
-        _flagged += flagged ? 1 : 0;
-        _errors += error ? 1 : 0;
-        Evict(at);
-    }
-
-    /// <summary>Drops what fell out of the window by count or by age.</summary>
-    public void Evict(DateTimeOffset now)
-    {
-        while (_entries.Count > 0 && (_entries.Count > size || now - _entries.Peek().At > duration))
-        {
-            var (_, flagged, error) = _entries.Dequeue();
-            _flagged -= flagged ? 1 : 0;
-            _errors -= error ? 1 : 0;
-        }
-    }
+    public double ErrorShare => Sample == 0 ? 0 : (double)Errors / Sample;
 }
 
 /// <summary>Why a valve opened: the shares and the sample that crossed the limits.</summary>
@@ -41,27 +16,19 @@ public sealed record ValveTrip(string WikiId, string PolicyId, double FlaggedSha
 
 /// <summary>
 /// The safety valve's rule, as AbuseFilter's emergency throttle: per (wiki, policy), a sliding window of recent
-/// verdicts (<see cref="TaggerOptions.WindowSize"/>, <see cref="TaggerOptions.WindowDuration"/>); once it holds
-/// <see cref="TaggerOptions.MinSample"/> verdicts, a flagged share above <see cref="TaggerOptions.MaxFlagRate"/> or an
-/// error share above <see cref="TaggerOptions.MaxErrorRate"/> trips it. Pure: the caller records the opening (a
-/// durable fact in Postgres) and stops tagging the pair; only an operator re-arms it. Not thread-safe: one consumer
-/// thread owns it.
+/// verdicts (at most <see cref="TaggerOptions.WindowSize"/>, none older than <see cref="TaggerOptions.WindowDuration"/>);
+/// once it holds <see cref="TaggerOptions.MinSample"/> verdicts, a flagged share above
+/// <see cref="TaggerOptions.MaxFlagRate"/> or an error share above <see cref="TaggerOptions.MaxErrorRate"/> trips it.
+/// Pure: the window itself lives in the store (<see cref="ITaggingStore.RecordInWindowAsync"/>, Postgres), so every
+/// replica counts the same verdicts and a restart forgets none; the caller records the opening and stops tagging the
+/// pair; only an operator re-arms it, which empties the window.
 /// </summary>
 public sealed class SafetyValveRule(TaggerOptions options)
 {
-    private readonly Dictionary<(string Wiki, string Policy), VerdictWindow> _windows = [];
-
-    /// <summary>Adds a verdict to its pair's window; the trip when the window now crosses a limit, else null.</summary>
-    public ValveTrip? Record(string wikiId, string policyId, bool flagged, bool error, DateTimeOffset now)
+    /// <summary>The trip when the pair's window crosses a limit, else null.</summary>
+    public ValveTrip? Evaluate(string wikiId, string policyId, WindowCounts window)
     {
-        if (!_windows.TryGetValue((wikiId, policyId), out var window))
-        {
-            window = new VerdictWindow(options.WindowSize, options.WindowDuration);
-            _windows[(wikiId, policyId)] = window;
-        }
-
-        window.Add(now, flagged, error);
-        if (window.Count < options.MinSample)
+        if (window.Sample < options.MinSample)
         {
             return null;
         }
@@ -70,17 +37,14 @@ public sealed class SafetyValveRule(TaggerOptions options)
         if (window.FlaggedShare > options.MaxFlagRate)
         {
             reason = string.Create(CultureInfo.InvariantCulture,
-                $"flagged share {window.FlaggedShare:P1} of the last {window.Count} verdicts exceeds Safeguard:Tagging:MaxFlagRate ({options.MaxFlagRate:P1})");
+                $"flagged share {window.FlaggedShare:P1} of the last {window.Sample} verdicts exceeds Safeguard:Tagging:MaxFlagRate ({options.MaxFlagRate:P1})");
         }
         else if (window.ErrorShare > options.MaxErrorRate)
         {
             reason = string.Create(CultureInfo.InvariantCulture,
-                $"error share {window.ErrorShare:P1} of the last {window.Count} verdicts exceeds Safeguard:Tagging:MaxErrorRate ({options.MaxErrorRate:P1})");
+                $"error share {window.ErrorShare:P1} of the last {window.Sample} verdicts exceeds Safeguard:Tagging:MaxErrorRate ({options.MaxErrorRate:P1})");
         }
 
-        return reason is null ? null : new ValveTrip(wikiId, policyId, window.FlaggedShare, window.ErrorShare, window.Count, reason);
+        return reason is null ? null : new ValveTrip(wikiId, policyId, window.FlaggedShare, window.ErrorShare, window.Sample, reason);
     }
-
-    /// <summary>Forgets a pair's window: after an operator re-arms its valve, the old verdicts must not trip it again at once.</summary>
-    public void Forget(string wikiId, string policyId) => _windows.Remove((wikiId, policyId));
 }

@@ -182,8 +182,11 @@ public sealed partial class VerdictTagger
             return;
         }
 
-        var trip = _valve.Record(verdict.WikiId, verdict.PolicyId, verdict.Flagged, verdict.Status == PublishedVerdict.StatusError, _time.GetUtcNow());
-        if (trip is null)
+        var entry = new ValveVerdict(verdict.WikiId, verdict.PolicyId, verdict.RevId, verdict.Flagged, verdict.Status == PublishedVerdict.StatusError, _time.GetUtcNow());
+        var window = await _retry.ExecuteAsync(
+            static (state, ct) => new ValueTask<WindowCounts>(state.Store.RecordInWindowAsync(state.Entry, state.Options.WindowSize, state.Options.WindowDuration, ct)),
+            (Store: _store, Entry: entry, Options: _options), cancellationToken);
+        if (_valve.Evaluate(verdict.WikiId, verdict.PolicyId, window) is not { } trip)
         {
             return;
         }
@@ -212,8 +215,7 @@ public sealed partial class VerdictTagger
         }
         else if (_state.ValveClosed(wikiId, policyId))
         {
-            // Re-armed: the verdicts that opened it must not open it again at once.
-            _valve.Forget(wikiId, policyId);
+            // Re-armed (the reset emptied the shared window).
             Log.ValveRearmed(_logger, wikiId, policyId);
         }
 

@@ -44,6 +44,55 @@ public sealed class EditTriageTests
         Assert.NotNull(second.Edit);
     }
 
+    /// <summary>The real edit as the next one on its page, restoring the text <paramref name="sha1"/> over <paramref name="priorSha1"/>.</summary>
+    private static string NextEdit(JsonNode edit, long revId, string sha1, string priorSha1)
+    {
+        var next = edit.DeepClone();
+        var parent = (long)next["revision"]!["rev_id"]!;
+        next["prior_state"]!["revision"]!["rev_id"] = parent;
+        next["prior_state"]!["revision"]!["rev_sha1"] = priorSha1;
+        next["revision"]!["rev_parent_id"] = parent;
+        next["revision"]!["rev_id"] = revId;
+        next["revision"]!["rev_sha1"] = sha1;
+        return next.ToJsonString();
+    }
+
+    [Fact]
+    public void Triage_EditRestoringAnEarlierRevisionsHash_IsMarkedARevert_ThePreScreensSignal()
+    {
+        var sut = CreateSut();
+        var vandalism = JsonNode.Parse(s_edit)!;
+        var before = (string)vandalism["prior_state"]!["revision"]!["rev_sha1"]!;
+        var vandalHash = (string)vandalism["revision"]!["rev_sha1"]!;
+
+        var first = sut.Triage(Raw(s_edit, 1));
+        var restore = sut.Triage(Raw(NextEdit(vandalism, 1319367999, sha1: before, priorSha1: vandalHash), 2));
+
+        Assert.False(first.Edit!.IsRevert);
+        Assert.Equal(TriageOutcome.Route, restore.Outcome);
+        Assert.True(restore.Edit!.IsRevert);
+        Assert.Equal(before, restore.Edit.Sha1);
+        Assert.Equal(vandalHash, restore.Edit.PriorSha1);
+    }
+
+    [Fact]
+    public void Triage_NewTextOnTheSamePage_IsNotARevert_NorWithTheCheckOff()
+    {
+        var vandalism = JsonNode.Parse(s_edit)!;
+        var before = (string)vandalism["prior_state"]!["revision"]!["rev_sha1"]!;
+        var vandalHash = (string)vandalism["revision"]!["rev_sha1"]!;
+        var sut = CreateSut();
+        var off = CreateSut(new FilterOptions { IdentityRevertPages = 0 });
+
+        sut.Triage(Raw(s_edit, 1));
+        var fresh = sut.Triage(Raw(NextEdit(vandalism, 1319367999, sha1: "phoiac9h4m842xq45sp7s6u21eteeq1", priorSha1: vandalHash), 2));
+        off.Triage(Raw(s_edit, 1));
+        var unchecked_ = off.Triage(Raw(NextEdit(vandalism, 1319367999, sha1: before, priorSha1: vandalHash), 2));
+
+        Assert.False(fresh.Edit!.IsRevert);
+        Assert.False(unchecked_.Edit!.IsRevert);
+    }
+
     [Fact]
     public void Triage_Canary_IsSkippedWithoutAnEdit()
     {
