@@ -48,7 +48,10 @@ public sealed class ClassificationStageGateTests
         new EventContext(1, "test", "1", ReadOnlyMemory<byte>.Empty),
         SafeguardClassifierClientTests.Edit("unused").Edit,
         policies,
-        s_spammy) { RevertRisk = score };
+        s_spammy)
+    {
+        RevertRisk = score,
+    };
 
     private static long Gated(MetricCollector<long> skips) =>
         skips.GetMeasurementSnapshot().Where(m => Equals(m.Tags[SafeguardTelemetry.Tags.Reason], SkipReason.RevertRiskBelowGate)).Sum(m => m.Value);
