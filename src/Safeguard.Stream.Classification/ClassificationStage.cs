@@ -5,7 +5,8 @@ namespace Safeguard.Stream.Classification;
 
 /// <summary>
 /// Runs every matching policy over each enriched edit, after the pre-screen (<see cref="PreScreen"/>) has set aside
-/// the policies the edit cannot violate (each counted; an edit with none left is a skip with that reason). With
+/// the policies the edit cannot violate, and the revert-risk gates (<see cref="Policy.Gate"/>) the policies whose gate
+/// the edit's LiftWing score is below (each counted; an edit with none left is a skip with that reason). With
 /// <see cref="LlmOptions.Bundle"/> the edit's public policies go in one request (<see cref="PolicyBundle"/>) and each
 /// restricted policy in its own. Up to <see cref="LlmOptions.MaxConcurrency"/> edits are
 /// worked on at once and the policies of one edit run concurrently; how many requests actually reach the model at
@@ -101,7 +102,7 @@ public sealed partial class ClassificationStage(
             return new DeadLetteredResult(edit.Context, edit.Edit, DeadLetterReason.LlmRejected, $"policy {rejected.PolicyId}: {rejection.Message}");
         }
 
-        return new ClassifiedResult(edit.Context, edit.Edit, [.. outcomes.Select(o => o.Verdict!)]);
+        return new ClassifiedResult(edit.Context, edit.Edit, [.. outcomes.Select(o => o.Verdict!)]) { RevertRisk = edit.RevertRisk };
     }
 
     private void RecordVerdict(string policyId, PolicyVerdict verdict)
@@ -124,21 +125,19 @@ public sealed partial class ClassificationStage(
     }
 
     /// <summary>
-    /// The pre-screen (<see cref="PreScreen"/>): the edit's policies that have something to judge, each skip counted
-    /// by policy and reason; and the first skip's reason, for an edit none of whose policies is left.
+    /// The pre-screen (<see cref="PreScreen"/>, unless <see cref="LlmOptions.PreScreen"/> is off) and the revert-risk
+    /// gates (<see cref="PreScreen.CheckGate"/>: on whenever a policy declares one, open without a score): the edit's
+    /// policies that have something to judge, each skip counted by policy and reason; and the first skip's reason, for
+    /// an edit none of whose policies is left.
     /// </summary>
     private (List<Policy> Policies, string? FirstSkip) Screen(EnrichedEdit edit)
     {
-        if (!options.Value.PreScreen)
-        {
-            return ([.. edit.Policies], null);
-        }
-
+        var preScreen = options.Value.PreScreen;
         var kept = new List<Policy>(edit.Policies.Count);
         string? first = null;
         foreach (var policy in edit.Policies)
         {
-            if (PreScreen.Check(policy, edit.Edit, edit.Diff) is { } reason)
+            if (((preScreen ? PreScreen.Check(policy, edit.Edit, edit.Diff) : null) ?? PreScreen.CheckGate(policy, edit.RevertRisk)) is { } reason)
             {
                 first ??= reason;
                 telemetry.PreScreened.Add(1, new(SafeguardTelemetry.Tags.Policy, policy.Id), new(SafeguardTelemetry.Tags.Reason, reason));

@@ -33,6 +33,13 @@ public sealed class KafkaOptions
     [Required]
     public string RedactionSchemaUri { get; set; } = "/mediawiki/page/safeguard_classification_change/1.1.0";
 
+    /// <summary>
+    /// Schema URI of verdict events that carry the edit's revert risk (1.2.0 adds <c>safeguard.revert_risk</c>), fetched
+    /// when a policy has a gate; verdict events without one still name <see cref="SchemaUri"/>.
+    /// </summary>
+    [Required]
+    public string RevertRiskSchemaUri { get; set; } = "/mediawiki/page/safeguard_classification_change/1.2.0";
+
     /// <summary>Longest a batch waits for broker acknowledgements before the batch is retried.</summary>
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

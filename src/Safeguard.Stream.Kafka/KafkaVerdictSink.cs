@@ -63,14 +63,15 @@ public sealed partial class KafkaVerdictSink : IResultSink, IRedactionPublisher,
                     foreach (var verdict in classified.Verdicts)
                     {
                         var topic = verdict.Visibility == PolicyVisibility.Restricted ? _options.RestrictedTopic : _options.Topic;
+                        var schemaUri = classified.RevertRisk is null ? _options.SchemaUri : _options.RevertRiskSchemaUri;
                         var message = new Message<byte[], byte[]>
                         {
                             Key = VerdictEventWriter.Key(classified.Edit),
-                            Value = VerdictEventWriter.Write(classified.Edit, verdict, topic, _options.SchemaUri, now),
+                            Value = VerdictEventWriter.Write(classified.Edit, verdict, topic, schemaUri, now, classified.RevertRisk),
                             Headers = new Headers
                             {
                                 { "content-type", "application/json"u8.ToArray() },
-                                { "schema", Encoding.UTF8.GetBytes(_options.SchemaUri) },
+                                { "schema", Encoding.UTF8.GetBytes(schemaUri) },
                             },
                         };
                         deliveries.Add(Count(_producer.ProduceAsync(topic, message, cancellationToken),

@@ -11,7 +11,11 @@ namespace Safeguard.Stream.Kafka;
 public static class VerdictEventWriter
 {
     public static byte[] Write(EditEvent edit, PolicyVerdict verdict, string stream, string schemaUri, DateTimeOffset now) =>
-        Write(edit, verdict, stream, schemaUri, now, redaction: null);
+        Write(edit, verdict, stream, schemaUri, now, redaction: null, revertRisk: null);
+
+    /// <summary>A verdict event with the edit's revert risk (<c>safeguard.revert_risk</c>, schema 1.2.0), when a gate fetched one.</summary>
+    public static byte[] Write(EditEvent edit, PolicyVerdict verdict, string stream, string schemaUri, DateTimeOffset now, RevertRiskScore? revertRisk) =>
+        Write(edit, verdict, stream, schemaUri, now, redaction: null, revertRisk);
 
     /// <summary>
     /// The redaction event of a verdict (schema 1.1.0): the same event, <c>meta.id</c> and key, with
@@ -22,10 +26,11 @@ public static class VerdictEventWriter
     {
         ArgumentNullException.ThrowIfNull(redacted);
         return Write(redacted.Edit with { Performer = null, Comment = null }, redacted.Verdict with { Rationale = null, Reasoning = null },
-            stream, schemaUri, now, (redacted.Reason, redacted.RedactedAt));
+            stream, schemaUri, now, (redacted.Reason, redacted.RedactedAt), revertRisk: null);
     }
 
-    private static byte[] Write(EditEvent edit, PolicyVerdict verdict, string stream, string schemaUri, DateTimeOffset now, (string Reason, DateTimeOffset At)? redaction)
+    private static byte[] Write(
+        EditEvent edit, PolicyVerdict verdict, string stream, string schemaUri, DateTimeOffset now, (string Reason, DateTimeOffset At)? redaction, RevertRiskScore? revertRisk)
     {
         ArgumentNullException.ThrowIfNull(edit);
         ArgumentNullException.ThrowIfNull(verdict);
@@ -77,7 +82,7 @@ public static class VerdictEventWriter
             }
 
             WritePrediction(json, verdict);
-            WriteSafeguard(json, verdict, redaction);
+            WriteSafeguard(json, verdict, redaction, revertRisk);
             json.WriteEndObject();
         }
 
@@ -158,7 +163,7 @@ public static class VerdictEventWriter
         json.WriteEndObject();
     }
 
-    private static void WriteSafeguard(Utf8JsonWriter json, PolicyVerdict verdict, (string Reason, DateTimeOffset At)? redaction)
+    private static void WriteSafeguard(Utf8JsonWriter json, PolicyVerdict verdict, (string Reason, DateTimeOffset At)? redaction, RevertRiskScore? revertRisk)
     {
         json.WriteStartObject("safeguard");
         json.WriteString("policy_id", verdict.PolicyId);
@@ -205,6 +210,15 @@ public static class VerdictEventWriter
         json.WriteString("model", verdict.Model);
         json.WriteNumber("latency_ms", Math.Max(0, verdict.LatencyMs));
         json.WriteBoolean("input_truncated", verdict.InputTruncated);
+        if (revertRisk is { Probability: var risk } && double.IsFinite(risk))
+        {
+            json.WriteStartObject("revert_risk");
+            json.WriteNumber("probability", Math.Round(Math.Clamp(risk, 0, 1), 6));
+            json.WriteString("model_name", revertRisk.Model);
+            json.WriteString("model_version", revertRisk.ModelVersion);
+            json.WriteEndObject();
+        }
+
         json.WriteStartObject("usage");
         json.WriteNumber("prompt_tokens", Math.Max(0, verdict.PromptTokens));
         json.WriteNumber("completion_tokens", Math.Max(0, verdict.CompletionTokens));

@@ -1,4 +1,5 @@
 using Polly.Retry;
+using Safeguard.Stream.MediaWiki.LiftWing;
 
 namespace Safeguard.Stream.MediaWiki;
 
@@ -8,6 +9,8 @@ namespace Safeguard.Stream.MediaWiki;
 /// become counted dead letters; the stage moves on. While a wiki is down or shedding load the edit is held and fetched
 /// again (<see cref="OutageBackoff"/> from 1 s, the pipeline <see cref="MediaWikiHostingExtensions.EnrichmentOutagePipelineKey"/>)
 /// for up to <see cref="MediaWikiOptions.OutageWait"/>; the HTTP pipeline under the client retries each request on its own.
+/// When one of the edit's policies has a revert-risk gate, LiftWing scores the edit while its diff is fetched
+/// (<see cref="LiftWingClient"/>, time-bounded; no score on any failure, so the gate fails open).
 /// </summary>
 public sealed partial class EnrichmentStage(
     PipelineChannels channels,
@@ -16,6 +19,7 @@ public sealed partial class EnrichmentStage(
     TimeProvider timeProvider,
     SafeguardTelemetry telemetry,
     RevisionRedactor redactor,
+    LiftWingClient gate,
     [FromKeyedServices(MediaWikiHostingExtensions.EnrichmentOutagePipelineKey)] ResiliencePipeline<DiffFetchResult> outageRetry,
     ILogger<EnrichmentStage> logger) : BackgroundService
 {
@@ -73,6 +77,11 @@ public sealed partial class EnrichmentStage(
     {
         var started = timeProvider.GetTimestamp();
         using var activity = telemetry.ActivitySource.StartActivity("enrich edit", ActivityKind.Internal, routed.Context.TraceParent);
+        // Scored alongside the diff fetch, so the gate adds no latency of its own when LiftWing is as fast as the wiki.
+        using var scoring = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var score = routed.Policies.Any(p => p.Gate is not null)
+            ? gate.GetRevertRiskAsync(routed.Edit, scoring.Token)
+            : Task.FromResult<RevertRiskScore?>(null);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(s_domain, routed.Edit.Domain);
         DiffFetchResult result;
@@ -100,9 +109,21 @@ public sealed partial class EnrichmentStage(
                 await RedactEarlierAsync(routed, RedactionReason.UserOrSummaryHidden, cancellationToken);
             }
 
-            await channels.Enriched.Writer.WriteAsync(visible.WithDiff(diff), cancellationToken);
+            await channels.Enriched.Writer.WriteAsync(visible.WithDiff(diff) with { RevertRisk = await score }, cancellationToken);
+            return;
         }
-        else if (result.SkipReason is { } reason)
+
+        // Not classified: the score is not needed.
+        await scoring.CancelAsync();
+        try
+        {
+            await score;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        if (result.SkipReason is { } reason)
         {
             // Only the reason travels on: nothing of a hidden revision is kept, and what an earlier pass kept is redacted.
             if (reason is SkipReason.RevisionHidden or SkipReason.RevisionSuppressed)

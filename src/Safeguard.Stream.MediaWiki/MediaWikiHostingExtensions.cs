@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Http.Resilience;
 using Safeguard.Stream.Core.Tagging;
 using Safeguard.Stream.MediaWiki;
+using Safeguard.Stream.MediaWiki.LiftWing;
 using Safeguard.Stream.MediaWiki.Tagging;
 
 namespace Microsoft.Extensions.Hosting;
@@ -26,6 +27,7 @@ public static partial class MediaWikiHostingExtensions
         AddWikiApiShared(builder.Services);
         builder.Services.TryAddSingleton<ITokenCounter, O200kTokenCounter>();
         AddWikiApiClient<MediaWikiClient>(builder.Services, useCookies: true);
+        AddLiftWingClient(builder.Services);
         return builder;
     }
 
@@ -96,6 +98,61 @@ public static partial class MediaWikiHostingExtensions
         http.AddHttpMessageHandler<WikiApiAttemptHandler>(); // below the pipeline: sees every attempt
     }
 
+    /// <summary>
+    /// LiftWing's revert-risk client (<c>Safeguard:LiftWing</c>), for the policies' gates: the wiki clients' User-Agent,
+    /// and its own resilience pipeline, bounded by <c>Timeout</c> in all (retries included), with a circuit breaker so
+    /// that while LiftWing is down edits fail open at once instead of each waiting out the timeout.
+    /// </summary>
+    private static void AddLiftWingClient(IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(LiftWingClient)))
+        {
+            return; // a second registration would stack a second resilience handler
+        }
+
+        services.AddValidatedOptions<LiftWingOptions, LiftWingOptionsValidator>(LiftWingOptions.SectionName);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LiftWingOptions>, LiftWingOptionsCustomValidator>());
+        services.AddHttpClient<LiftWingClient>((sp, client) =>
+            {
+                client.DefaultRequestHeaders.UserAgent.ParseAdd(sp.GetRequiredService<IOptions<MediaWikiOptions>>().Value.UserAgent);
+                client.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+                client.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns timeouts
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AutomaticDecompression = DecompressionMethods.All,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                UseCookies = false,
+            })
+            .AddStandardResilienceHandler()
+            .Configure((resilience, sp) => ConfigureLiftWingResilience(
+                resilience, sp.GetRequiredService<IOptions<LiftWingOptions>>().Value, sp.GetRequiredService<ILogger<LiftWingClient>>()));
+    }
+
+    internal static void ConfigureLiftWingResilience(HttpStandardResilienceOptions resilience, LiftWingOptions options, ILogger logger)
+    {
+        resilience.TotalRequestTimeout.Timeout = options.Timeout;
+        resilience.AttemptTimeout.Timeout = options.Timeout;
+        resilience.Retry.MaxRetryAttempts = Math.Max(1, options.MaxRetries);
+        resilience.Retry.BackoffType = DelayBackoffType.Exponential;
+        resilience.Retry.UseJitter = true;
+        resilience.Retry.Delay = TimeSpan.FromMilliseconds(50);
+        resilience.Retry.MaxDelay = options.MaxRetryAfter < options.Timeout ? options.MaxRetryAfter : options.Timeout;
+        resilience.Retry.ShouldHandle = args => ValueTask.FromResult(options.MaxRetries > 0 && HttpClientResiliencePredicates.IsTransient(args.Outcome));
+        options.ApplyTo(resilience.CircuitBreaker);
+        resilience.CircuitBreaker.OnOpened = args =>
+        {
+            Log.GateCircuitOpened(logger, args.BreakDuration);
+            return ValueTask.CompletedTask;
+        };
+        resilience.CircuitBreaker.OnClosed = _ =>
+        {
+            Log.GateCircuitClosed(logger);
+            return ValueTask.CompletedTask;
+        };
+        resilience.RateLimiter.DefaultRateLimiterOptions.PermitLimit = 10_000;
+    }
+
     public static IHostApplicationBuilder AddSafeguardEnrichmentStage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -139,5 +196,12 @@ public static partial class MediaWikiHostingExtensions
         [LoggerMessage(EventId = 2001, EventName = "ApiBackoff", Level = LogLevel.Information,
             Message = "Wiki API of {Domain} answered {Outcome}; retry {Retry} in {Delay}")]
         public static partial void BackingOff(ILogger logger, string domain, string outcome, TimeSpan delay, int retry);
+
+        [LoggerMessage(EventId = 2302, EventName = "GateCircuitOpened", Level = LogLevel.Warning,
+            Message = "LiftWing keeps failing: revert-risk gates fail open (edits go to the model unscored) for {BreakDuration}, then one request tests it")]
+        public static partial void GateCircuitOpened(ILogger logger, TimeSpan breakDuration);
+
+        [LoggerMessage(EventId = 2303, EventName = "GateCircuitClosed", Level = LogLevel.Information, Message = "LiftWing answers again: revert-risk gates are scored")]
+        public static partial void GateCircuitClosed(ILogger logger);
     }
 }

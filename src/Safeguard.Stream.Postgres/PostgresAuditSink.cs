@@ -10,14 +10,15 @@ public sealed class PostgresAuditSink(NpgsqlDataSource dataSource, Classificatio
         insert into safeguard.classifications (
             wiki_id, rev_id, policy_id, policy_version, event_id, domain, page_id, page_title, namespace, parent_rev_id, rev_dt,
             performer, status, error, violation, probability, flagged, mode, category, rationale, reasoning, visibility, model,
-            reasoning_effort, prompt_tokens, completion_tokens, cached_tokens, latency_ms, input_truncated, classified_at)
+            reasoning_effort, prompt_tokens, completion_tokens, cached_tokens, latency_ms, input_truncated, classified_at,
+            revert_risk, revert_risk_model)
         select * from unnest(
             @wikiIds::text[], @revIds::bigint[], @policyIds::text[], @policyVersions::int[], @eventIds::uuid[], @domains::text[],
             @pageIds::bigint[], @titles::text[], @namespaces::int[], @parents::bigint[], @revDts::timestamptz[],
             @performers::text[], @statuses::text[], @errors::text[], @violations::boolean[], @probabilities::real[],
             @flagged::boolean[], @modes::text[], @categories::text[], @rationales::text[], @reasonings::text[], @visibilities::text[], @models::text[],
             @efforts::text[], @promptTokens::int[], @completionTokens::int[], @cachedTokens::int[], @latencies::int[],
-            @truncated::boolean[], @classifiedAt::timestamptz[])
+            @truncated::boolean[], @classifiedAt::timestamptz[], @revertRisks::real[], @revertRiskModels::text[])
         on conflict (wiki_id, rev_id, policy_id, policy_version, rev_dt) do nothing
         """;
 
@@ -35,7 +36,7 @@ public sealed class PostgresAuditSink(NpgsqlDataSource dataSource, Classificatio
     public async Task WriteAsync(IReadOnlyList<PipelineResult> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var rows = batch.OfType<ClassifiedResult>().SelectMany(r => r.Verdicts.Select(v => (r.Edit, Verdict: v))).ToList();
+        var rows = batch.OfType<ClassifiedResult>().SelectMany(r => r.Verdicts.Select(v => (r.Edit, Verdict: v, r.RevertRisk))).ToList();
         var dead = batch.OfType<DeadLetteredResult>().ToList();
         if (rows.Count == 0 && dead.Count == 0)
         {
@@ -88,6 +89,8 @@ public sealed class PostgresAuditSink(NpgsqlDataSource dataSource, Classificatio
                 latencies = rows.Select(r => (int)Math.Min(int.MaxValue, r.Verdict.LatencyMs)).ToArray(),
                 truncated = rows.Select(r => r.Verdict.InputTruncated).ToArray(),
                 classifiedAt = rows.Select(r => r.Verdict.ClassifiedAt).ToArray(),
+                revertRisks = rows.Select(r => (float?)r.RevertRisk?.Probability).ToArray(),
+                revertRiskModels = rows.Select(r => r.RevertRisk is { } risk ? risk.Model + ":" + risk.ModelVersion : null).ToArray(),
             };
             try
             {

@@ -3,14 +3,13 @@ using Json.Schema;
 
 namespace Safeguard.Stream.Kafka.Tests;
 
-/// <summary>The materialized output event schema (schemas/…/safeguard_classification_change/1.0.0.json), formats enforced.</summary>
+/// <summary>The materialized output event schemas (schemas/…/safeguard_classification_change/1.x.0.json), formats enforced.</summary>
 internal static class EventSchema
 {
     // Wikimedia's schemas name draft-07 by its https URL; the validator knows the meta-schema by its http $id (AJV in
     // jsonschema-tools aliases the two the same way).
-    private static readonly Lazy<JsonSchema> s_schema = new(() => Load("1.0.0"));
-
-    private static readonly Lazy<JsonSchema> s_schema110 = new(() => Load("1.1.0"));
+    private static readonly Dictionary<string, Lazy<JsonSchema>> s_schemas = new[] { "1.0.0", "1.1.0", "1.2.0" }
+        .ToDictionary(v => v, v => new Lazy<JsonSchema>(() => Load(v)));
 
     private static JsonSchema Load(string version) => JsonSchema.FromText(
         File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "schemas", $"safeguard_classification_change.{version}.json"))
@@ -19,7 +18,7 @@ internal static class EventSchema
     /// <summary>Every violation, as "instance location: message"; empty when the event is valid.</summary>
     public static IReadOnlyList<string> Errors(byte[] utf8Json, string version = "1.0.0")
     {
-        var schema = version == "1.1.0" ? s_schema110.Value : s_schema.Value;
+        var schema = s_schemas[version].Value;
         var results = schema.Evaluate(JsonNode.Parse(utf8Json), new EvaluationOptions
         {
             OutputFormat = OutputFormat.List,

@@ -219,4 +219,27 @@ public sealed class VerdictEventWriterTests
         Assert.DoesNotContain("hidden text", System.Text.Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
         Assert.True(safeguard.GetProperty("flagged").GetBoolean() == verdict.Flagged);
     }
+
+    [Fact]
+    public void Write_WithRevertRisk_CarriesItUnderSafeguardValidAgainst120Only()
+    {
+        var bytes = VerdictEventWriter.Write(
+            Edit(), Verdict(), "topic.v1", "/mediawiki/page/safeguard_classification_change/1.2.0", s_now,
+            new RevertRiskScore(0.17687281966209412, "revertrisk-language-agnostic", "3"));
+
+        Assert.Empty(EventSchema.Errors(bytes, "1.2.0"));
+        Assert.NotEmpty(EventSchema.Errors(bytes)); // 1.0.0 knows no revert_risk: hence the version
+        var risk = JsonDocument.Parse(bytes).RootElement.GetProperty("safeguard").GetProperty("revert_risk");
+        Assert.Equal(0.176873, risk.GetProperty("probability").GetDouble());
+        Assert.Equal("revertrisk-language-agnostic", risk.GetProperty("model_name").GetString());
+        Assert.Equal("3", risk.GetProperty("model_version").GetString());
+    }
+
+    [Fact]
+    public void Write_WithoutRevertRisk_HasNoRevertRiskField()
+    {
+        var json = Write(Verdict());
+
+        Assert.False(json.GetProperty("safeguard").TryGetProperty("revert_risk", out _));
+    }
 }

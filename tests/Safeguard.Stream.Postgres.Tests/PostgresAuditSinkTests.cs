@@ -39,6 +39,23 @@ public sealed class PostgresAuditSinkTests(PostgresClusterFixture postgres)
     }
 
     [Fact]
+    public async Task WriteAsync_EditWithRevertRisk_StoresItWithEveryVerdictAndNullWithout()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var dataSource = await postgres.CreateMigratedDatabaseAsync(ct);
+        var scored = Classified(1, 100, Verdict("spam"), Verdict("blp")) with { RevertRisk = new RevertRiskScore(0.17687281966209412, "revertrisk-language-agnostic", "3") };
+
+        await Sink(dataSource).WriteAsync([scored, Classified(2, 101, Verdict("spam"))], ct);
+
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var rows = (await connection.QueryAsync<(long RevId, string PolicyId, float? Risk, string? Model)>(
+            "select rev_id, policy_id, revert_risk, revert_risk_model from safeguard.classifications order by rev_id, policy_id")).ToList();
+        Assert.Equal(
+            [(100L, "blp", 0.17687282f, "revertrisk-language-agnostic:3"), (100L, "spam", 0.17687282f, "revertrisk-language-agnostic:3"), (101L, "spam", null, null)],
+            rows);
+    }
+
+    [Fact]
     public async Task WriteAsync_LongDeadLetterPayload_KeepsAtMostTheCapInBytesOnACharacterBoundary()
     {
         var ct = TestContext.Current.CancellationToken;

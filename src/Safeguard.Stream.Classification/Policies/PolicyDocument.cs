@@ -13,12 +13,12 @@ public sealed record PolicyProblem(string File, string Message, bool IsError)
 /// <summary>
 /// Reads a policy file: YAML front matter between <c>---</c> lines, then the Markdown body that becomes the system prompt.
 /// Front matter keys: id, version, title, applies_to {wikis, languages, namespaces}, reasoning_effort, threshold,
-/// categories, visibility, mode, tag, judges.
+/// categories, visibility, mode, tag, judges, gate.
 /// </summary>
 public static partial class PolicyDocument
 {
     private static readonly string[] s_knownKeys =
-        ["id", "version", "title", "applies_to", "reasoning_effort", "threshold", "categories", "visibility", "mode", "tag", "judges"];
+        ["id", "version", "title", "applies_to", "reasoning_effort", "threshold", "categories", "visibility", "mode", "tag", "judges", "gate"];
 
     public static (Policy? Policy, IReadOnlyList<PolicyProblem> Problems) Parse(string file, string text)
     {
@@ -109,6 +109,13 @@ public static partial class PolicyDocument
                 break;
         }
 
+        RevertRiskGate? gate = null;
+        if (root.Children.TryGetValue(new YamlScalarNode("gate"), out var gateNode) &&
+            !RevertRiskGate.TryParse(gateNode is YamlScalarNode gateScalar ? gateScalar.Value : null, out gate, out var gateError))
+        {
+            Error(gateError!);
+        }
+
         var tag = Scalar(root, "tag");
         if (tag is not null && !ChangeTagPattern().IsMatch(tag))
         {
@@ -191,6 +198,7 @@ public static partial class PolicyDocument
             Mode = mode,
             Tag = tag,
             Judges = judges,
+            Gate = gate,
             Body = body,
             SourcePath = file,
         };

@@ -30,7 +30,14 @@ public sealed record RoutedEdit(EventContext Context, EditEvent Edit, IReadOnlyL
 }
 
 /// <summary>A routed edit with its diff, ready to classify.</summary>
-public sealed record EnrichedEdit(EventContext Context, EditEvent Edit, IReadOnlyList<Policy> Policies, DiffText Diff);
+public sealed record EnrichedEdit(EventContext Context, EditEvent Edit, IReadOnlyList<Policy> Policies, DiffText Diff)
+{
+    /// <summary>
+    /// LiftWing's revert risk, fetched only when one of <see cref="Policies"/> has a <see cref="Policy.Gate"/>; null
+    /// when none has, or when the gate failed open (LiftWing down, slow or refusing).
+    /// </summary>
+    public RevertRiskScore? RevertRisk { get; init; }
+}
 
 /// <summary>
 /// How an event ended. Every source event ends in exactly one of these: classified, skipped (reason) or dead-lettered (reason).
@@ -40,7 +47,11 @@ public abstract record PipelineResult(EventContext Context)
     public long Sequence => Context.Sequence;
 }
 
-public sealed record ClassifiedResult(EventContext Context, EditEvent Edit, IReadOnlyList<PolicyVerdict> Verdicts) : PipelineResult(Context);
+public sealed record ClassifiedResult(EventContext Context, EditEvent Edit, IReadOnlyList<PolicyVerdict> Verdicts) : PipelineResult(Context)
+{
+    /// <summary>The edit's revert risk (<see cref="EnrichedEdit.RevertRisk"/>), stored with every verdict; null when no gate asked for it or it failed open.</summary>
+    public RevertRiskScore? RevertRisk { get; init; }
+}
 
 public sealed record SkippedResult(EventContext Context, EditEvent? Edit, string Reason) : PipelineResult(Context);
 

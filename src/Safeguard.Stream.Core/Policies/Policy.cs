@@ -71,6 +71,9 @@ public sealed record Policy
     /// <summary>The change tag on the wiki: <see cref="Tag"/>, else <c>safeguard-&lt;id&gt;</c>. Restricted policies are never tagged.</summary>
     public string ChangeTag => Tag ?? "safeguard-" + Id;
 
+    /// <summary>The front matter's <c>gate:</c> (<c>revertrisk &lt; 0.1</c>): judge only edits at or above that revert risk; null for no gate.</summary>
+    public RevertRiskGate? Gate { get; init; }
+
     public required string Body { get; init; }
     public string? SourcePath { get; init; }
 }

@@ -38,6 +38,16 @@ public static class PreScreen
     }
 
     /// <summary>
+    /// The policy's revert-risk gate (<see cref="Policy.Gate"/>): <see cref="SkipReason.RevertRiskBelowGate"/> when the
+    /// edit was scored below it; null to classify, always so when there is no score (the gate fails open).
+    /// </summary>
+    public static string? CheckGate(Policy policy, RevertRiskScore? score)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return policy.Gate is { } gate && gate.Skips(score) ? SkipReason.RevertRiskBelowGate : null;
+    }
+
+    /// <summary>
     /// The words and numbers on both sides are the same, in the same order: only white space between words,
     /// punctuation or wiki markup changed (bold and italic quotes, <c>[[link]]</c> brackets, list and heading marks).
     /// Case counts as a change, and so does joining or splitting words ("the rapist" to "therapist").

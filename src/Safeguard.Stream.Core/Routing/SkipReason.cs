@@ -33,6 +33,9 @@ public static class SkipReason
     /// <summary>Pre-screen: a revert to an earlier revision, marked by MediaWiki's own revert tags (never the summary).</summary>
     public const string Revert = "revert";
 
+    /// <summary>Revert-risk gate: the policy declares <c>gate: revertrisk &lt; N</c> and LiftWing scored the edit below N.</summary>
+    public const string RevertRiskBelowGate = "revertrisk_below_gate";
+
     /// <summary>A dead-letter reason: redacting after a visibility change failed (redo it with <c>safeguard db redact</c>).</summary>
     public const string RedactionFailed = "redaction_failed";
 }

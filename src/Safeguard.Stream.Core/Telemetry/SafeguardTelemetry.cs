@@ -39,6 +39,9 @@ public sealed class SafeguardTelemetry : IDisposable
         Flagged = _meter.CreateCounter<long>("safeguard.stream.flagged", "{verdict}", "Edits flagged, by policy (enforce mode only).");
         PreScreened = _meter.CreateCounter<long>(
             "safeguard.stream.prescreen.skipped", "{request}", "Model requests the pre-screen saved: an edit that cannot violate a policy, by policy and reason.");
+        GateFailedOpen = _meter.CreateCounter<long>(
+            "safeguard.stream.gate.failed_open", "{edit}", "Edits a revert-risk gate asked LiftWing to score and got no score for, so they went to the model, by reason (timeout, unavailable, circuit_open, http_error, malformed, unsupported_wiki).");
+        GateDuration = _meter.CreateHistogram<double>("safeguard.stream.gate.duration", "s", "Time to LiftWing's revert-risk answer (or to giving up), per edit.");
         StageDuration = _meter.CreateHistogram<double>("safeguard.stream.stage.duration", "s", "Time an item spends in a stage.");
         StreamLag = _meter.CreateHistogram<double>("safeguard.stream.lag", "s", "Now minus the event's own time, when the worker reads it.");
         SseReconnects = _meter.CreateCounter<long>("safeguard.stream.sse.reconnects", "{reconnect}", "Reconnections to EventStreams.");
@@ -71,6 +74,8 @@ public sealed class SafeguardTelemetry : IDisposable
     public Counter<long> Verdicts { get; }
     public Counter<long> Flagged { get; }
     public Counter<long> PreScreened { get; }
+    public Counter<long> GateFailedOpen { get; }
+    public Histogram<double> GateDuration { get; }
     public Histogram<double> StageDuration { get; }
     public Histogram<double> StreamLag { get; }
     public Counter<long> SseReconnects { get; }

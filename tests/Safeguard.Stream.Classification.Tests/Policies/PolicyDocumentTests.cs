@@ -67,6 +67,40 @@ public sealed class PolicyDocumentTests
         Assert.Contains(problems, p => p.IsError && p.Message.Contains("'tag'", StringComparison.Ordinal) && p.Message.Contains(message, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Parse_Gate_IsTheRevertRiskThreshold()
+    {
+        var (policy, problems) = PolicyDocument.Parse("spam.md", Valid.Replace("mode: shadow", "mode: shadow\ngate: revertrisk < 0.1", StringComparison.Ordinal));
+
+        Assert.Empty(problems);
+        Assert.Equal(new RevertRiskGate(0.1), policy!.Gate);
+    }
+
+    [Fact]
+    public void Parse_NoGate_IsNull()
+    {
+        Assert.Null(PolicyDocument.Parse("spam.md", Valid).Policy!.Gate);
+    }
+
+    [Theory]
+    [InlineData("gate: revertrisk <= 0.1", "only '<'")]
+    [InlineData("gate: ores < 0.1", "unknown signal 'ores'")]
+    [InlineData("gate: revertrisk < 1.5", "above 0 and at most 1")]
+    [InlineData("gate: revertrisk < 0", "above 0 and at most 1")]
+    [InlineData("gate: revertrisk < low", "above 0 and at most 1")]
+    [InlineData("gate: revertrisk", "must read 'revertrisk < N'")]
+    [InlineData("gate: [revertrisk, 0.1]", "must read 'revertrisk < N'")]
+    public void Parse_BadGate_IsAnErrorThatSaysHowToWriteIt(string gate, string message)
+    {
+        var (policy, problems) = PolicyDocument.Parse("spam.md", Valid.Replace("mode: shadow", "mode: shadow\n" + gate, StringComparison.Ordinal));
+
+        Assert.Null(policy);
+        var problem = Assert.Single(problems);
+        Assert.True(problem.IsError);
+        Assert.Contains("'gate'", problem.Message, StringComparison.Ordinal);
+        Assert.Contains(message, problem.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("reasoning_effort: medium", "reasoning_effort: extreme", "reasoning_effort")]
     [InlineData("threshold: 0.8", "threshold: 1.5", "threshold")]

@@ -140,4 +140,39 @@ public sealed class PreScreenTests
         Assert.True(result.IsSuccess, result.ErrorDetail);
         Assert.Equal(revert, result.Event!.IsRevert);
     }
+
+    [Theory]
+    [InlineData(0.05, SkipReason.RevertRiskBelowGate)]
+    [InlineData(0.0999, SkipReason.RevertRiskBelowGate)]
+    [InlineData(0.1, null)]
+    [InlineData(0.17687281966209412, null)]
+    public void CheckGate_ScoreAgainstThreshold_SkipsOnlyBelowIt(double probability, string? expected)
+    {
+        var gated = s_spam with { Gate = new RevertRiskGate(0.1) };
+
+        Assert.Equal(expected, PreScreen.CheckGate(gated, new RevertRiskScore(probability, "revertrisk-language-agnostic", "3")));
+    }
+
+    [Fact]
+    public void CheckGate_NoScore_FailsOpen()
+    {
+        Assert.Null(PreScreen.CheckGate(s_spam with { Gate = new RevertRiskGate(0.1) }, null));
+    }
+
+    [Fact]
+    public void CheckGate_PolicyWithoutGate_NeverSkips()
+    {
+        Assert.Null(PreScreen.CheckGate(s_spam, new RevertRiskScore(0.001, "revertrisk-language-agnostic", "3")));
+    }
+
+    [Theory]
+    [InlineData("revertrisk < 0.1", 0.1)]
+    [InlineData("  revertrisk<0.25 ", 0.25)]
+    [InlineData("revertrisk < 1", 1.0)]
+    public void RevertRiskGate_TryParse_ReadsTheThreshold(string text, double below)
+    {
+        Assert.True(RevertRiskGate.TryParse(text, out var gate, out var error));
+        Assert.Null(error);
+        Assert.Equal(below, gate!.Below);
+    }
 }

@@ -15,10 +15,10 @@ internal static class EventSchemaValidator
 
     // Wikimedia's schemas name draft-07 by its https URL; the validator knows the meta-schema by its http $id (AJV in
     // jsonschema-tools aliases the two the same way).
-    private static readonly Lazy<JsonSchema> s_schema = new(() => Load("1.0.0"));
-
-    // Redaction events (status: redacted) are of 1.1.0; each event is checked against the version its $schema names.
-    private static readonly Lazy<JsonSchema> s_schema110 = new(() => Load("1.1.0"));
+    // Redaction events (status: redacted) are of 1.1.0, events with a revert risk of 1.2.0; each event is checked
+    // against the version its $schema names.
+    private static readonly Dictionary<string, Lazy<JsonSchema>> s_schemas = new[] { "1.0.0", "1.1.0", "1.2.0" }
+        .ToDictionary(v => "/mediawiki/page/safeguard_classification_change/" + v, v => new Lazy<JsonSchema>(() => Load(v)));
 
     private static JsonSchema Load(string version) => JsonSchema.FromText(
         File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "schemas", $"safeguard_classification_change.{version}.json"))
@@ -28,7 +28,7 @@ internal static class EventSchemaValidator
     public static IReadOnlyList<string> Errors(string json)
     {
         var node = JsonNode.Parse(json);
-        var schema = (string?)node?["$schema"] == "/mediawiki/page/safeguard_classification_change/1.1.0" ? s_schema110.Value : s_schema.Value;
+        var schema = (s_schemas.GetValueOrDefault((string?)node?["$schema"] ?? SchemaUri) ?? s_schemas[SchemaUri]).Value;
         var results = schema.Evaluate(node, new EvaluationOptions
         {
             OutputFormat = OutputFormat.List,

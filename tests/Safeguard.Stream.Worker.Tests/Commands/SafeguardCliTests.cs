@@ -62,6 +62,38 @@ public sealed class SafeguardCliTests
         Assert.Contains("0 errors", stdout, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("gate: revertrisk < 0.1", 0, null)]
+    [InlineData("gate: revertrisk <= 0.1", 2, "spam.md: error: 'gate': only '<' is supported")]
+    [InlineData("gate: ores < 0.1", 2, "spam.md: error: 'gate': unknown signal 'ores'")]
+    [InlineData("gate: revertrisk < 2", 2, "spam.md: error: 'gate': the threshold must be a number above 0 and at most 1")]
+    public async Task PoliciesLint_Gate_AcceptsTheOneFormAndNamesWhatIsWrongOtherwise(string gate, int expectedExit, string? error)
+    {
+        var directory = Directory.CreateTempSubdirectory("lint-gate").FullName;
+        try
+        {
+            var spam = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "policies", "spam.md"), TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(
+                Path.Combine(directory, "spam.md"), spam.Replace("---\nid: spam\n", "---\nid: spam\n" + gate + "\n", StringComparison.Ordinal), TestContext.Current.CancellationToken);
+
+            var (exit, stdout, stderr) = await CliProcess.RunAsync(["policies", "lint", "--dir", directory], cancellationToken: TestContext.Current.CancellationToken);
+
+            Assert.Equal(expectedExit, exit);
+            if (error is null)
+            {
+                Assert.Contains("1 policies, 0 errors", stdout, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.Contains(error, stderr, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Route_DemoEvents_AccountsForEveryEventWithoutNetwork()
     {
