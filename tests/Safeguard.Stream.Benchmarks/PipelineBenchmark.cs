@@ -25,6 +25,12 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
     private long _nextRevId = 700_000_000;
     private int _phase;
 
+    /// <summary>Warm-up batches after the first, at most, while the JIT still compiles (<see cref="SettledJitMethods"/>).</summary>
+    private const int ExtraWarmupBatches = 8;
+
+    /// <summary>Fewer methods compiled than this over one warm-up batch: the runtime has settled.</summary>
+    private const int SettledJitMethods = 50;
+
     internal sealed record Sizes(int SaturationEdits, int SequentialEdits, TimeSpan LatencyDuration, int VolumeEdits, int VolumeWarmupEdits);
 
     internal sealed record Phase(
@@ -38,7 +44,9 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
         ContinuousBatchingStats Llm,
         List<string> Requests,
         long WikiRequests,
-        string Metrics);
+        string Metrics,
+        double JitSeconds,
+        int WarmupEdits);
 
     public async Task<Dictionary<string, object>> RunAsync(CancellationToken ct)
     {
@@ -149,6 +157,12 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
                 // The worker's own CPU per edit once warm (volume phase: an instant model, so the worker is the bottleneck).
                 ["cpu_ms_per_edit"] = Round(volume.SteadyCpuMsPerEdit, 2),
                 ["worker_edits_per_s_instant_model"] = Round(volume.SteadyEditsPerSecond, 1),
+                // Of the volume phase's CPU (all of it, start of the measured edits to the end): the runtime compiling,
+                // and what is left for the edits themselves. A worker that runs for days compiles once.
+                ["cpu_ms_per_edit_volume_total"] = Round(volume.TotalCpuMsPerEdit, 2),
+                ["jit_ms_per_edit"] = Round(volume.JitSeconds * 1000 / volume.Edits, 2),
+                ["volume_warmup_edits"] = volume.WarmupEdits,
+                ["cpu_ms_per_edit_without_jit"] = Round(volume.TotalCpuMsPerEdit - (volume.JitSeconds * 1000 / volume.Edits), 2),
                 // The same measure where the model is the bottleneck, in fresh processes (JIT warm-up included): at
                 // half load (no warm-up there: the worker's LLM histogram would count the warm-up burst) and saturated.
                 ["cpu_ms_per_edit_half_load"] = Round(latency.SteadyCpuMsPerEdit, 2),
@@ -190,8 +204,9 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
     private async Task<Phase> RunPhaseAsync(int count, Func<int, TimeSpan> schedule, Dictionary<string, string?> overrides, CancellationToken ct, int warmup = 0)
     {
         var phase = ++_phase;
-        var warm = new BenchEdits(Math.Max(1, warmup), _nextRevId);
-        _nextRevId += warmup + 1000;
+        var warmTotal = warmup + (ExtraWarmupBatches * (warmup / 2));
+        var warm = new BenchEdits(Math.Max(1, warmTotal), _nextRevId);
+        _nextRevId += warmTotal + 1000;
         var edits = new BenchEdits(count, _nextRevId);
         _nextRevId += count + 1000;
         var name = "bench" + phase.ToString(CultureInfo.InvariantCulture);
@@ -207,7 +222,7 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
             _wiki.AddFixture(edits.Fixture(i));
         }
 
-        for (var i = 0; i < warmup; i++)
+        for (var i = 0; i < warmTotal; i++)
         {
             _wiki.AddFixture(warm.Fixture(i));
         }
@@ -240,37 +255,56 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
 
         await WorkerRun.RunToExitAsync(worker, ["db", "migrate"], settings, ct);
         using var tap = new VerdictTap(_kafka.BootstrapServers, [(topic, 2), (restricted, 1)]);
-        var runSettings = new Dictionary<string, string?>(settings);
-        if (warmup > 0 && Environment.GetEnvironmentVariable("SAFEGUARD_BENCH_DIAGNOSTIC_PORT") is { Length: > 0 } diagnosticPort)
-        {
-            // Profiling the volume phase's worker (BENCHMARKS.md, "Where the worker's CPU goes"): it connects to this
-            // diagnostic port at start, where `dotnet-trace collect --dport` waits.
-            runSettings["DOTNET_DiagnosticPorts"] = diagnosticPort;
-        }
-
-        await using var run = WorkerRun.Start(worker, ["run"], runSettings);
+        await using var run = WorkerRun.Start(worker, ["run"], settings);
         await run.WaitAliveAsync(TimeSpan.FromSeconds(60), ct);
+        var fed = 0;
         if (warmup > 0)
         {
-            for (var i = 0; i < warmup; i++)
+            // Warm until the runtime stops compiling: the first `warmup` edits, then further batches while tiered JIT
+            // still compiles more than a few methods per batch (it re-compiles hot methods with profile data long after
+            // start), so the measured edits pay for themselves and not for the compiler.
+            var compiled = double.NaN;
+            for (var batch = 0; batch <= ExtraWarmupBatches; batch++)
             {
-                sse.AppendEvent(warm.Event(i, TimeProvider.System.GetUtcNow()));
-            }
-
-            var warming = Stopwatch.StartNew();
-            while (tap.CompletedEdits().Count < warmup)
-            {
-                if (run.HasExited || warming.Elapsed > TimeSpan.FromMinutes(4))
+                var size = batch == 0 ? warmup : warmup / 2;
+                for (var i = fed; i < fed + size; i++)
                 {
-                    throw new InvalidOperationException($"only {tap.CompletedEdits().Count} of {warmup} warm-up edits reached Kafka:\n{run.Tail}");
+                    sse.AppendEvent(warm.Event(i, TimeProvider.System.GetUtcNow()));
                 }
 
-                await Task.Delay(50, ct);
+                fed += size;
+                var warming = Stopwatch.StartNew();
+                while (tap.CompletedEdits().Count < fed)
+                {
+                    if (run.HasExited || warming.Elapsed > TimeSpan.FromMinutes(4))
+                    {
+                        throw new InvalidOperationException($"only {tap.CompletedEdits().Count} of {fed} warm-up edits reached Kafka:\n{run.Tail}");
+                    }
+
+                    await Task.Delay(50, ct);
+                }
+
+                await Task.Delay(1000, ct);
+                var now = CounterValue(await run.ScrapeMetricsAsync(ct), "dotnet_jit_compiled_methods_total");
+                var settled = now - compiled < SettledJitMethods;
+                compiled = now;
+                if (settled)
+                {
+                    break;
+                }
             }
 
-            await Task.Delay(1000, ct);
+            if (Environment.GetEnvironmentVariable("SAFEGUARD_BENCH_PROFILE") == "1")
+            {
+                // scripts/profile.sh attaches its sampling profiler to this warm worker, then the measured edits start.
+                await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bench: warm worker pid {run.ProcessId}"));
+                await Task.Delay(TimeSpan.FromSeconds(5), ct);
+            }
         }
 
+        // The runtime's own count of time spent compiling (tiered JIT keeps re-compiling hot methods well after start),
+        // so the cost can be told apart from the edits' own work.
+        var startedJit = CounterValue(await run.ScrapeMetricsAsync(ct), "dotnet_jit_compilation_time_seconds_total");
         var startedCpu = run.CpuSecondsTotal;
         _model.ResetStats();
         var capturedBefore = _llm.CapturedRequests.Count;
@@ -326,7 +360,8 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
         var totalCpu = (run.CpuSecondsAt(end) - startedCpu) * 1000 / count;
         var peak = run.PeakRssMb;
         var seconds = Stopwatch.GetElapsedTime(start, completions[^1].Timestamp).TotalSeconds;
-        return new Phase(count, seconds, steadyRate, steadyCpu, totalCpu, peak, endToEnd, llm, requests, wikiRequests, metrics);
+        var jitSeconds = CounterValue(metrics, "dotnet_jit_compilation_time_seconds_total") - startedJit;
+        return new Phase(count, seconds, steadyRate, steadyCpu, totalCpu, peak, endToEnd, llm, requests, wikiRequests, metrics, jitSeconds, fed);
     }
 
     /// <summary>
@@ -411,6 +446,16 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
         }
 
         return lower;
+    }
+
+    /// <summary>A Prometheus counter's value, summed over its series; NaN when the exposition lacks it.</summary>
+    internal static double CounterValue(string metrics, string name)
+    {
+        var values = metrics.Split('\n')
+            .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
+            .Select(line => double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture))
+            .ToList();
+        return values.Count == 0 ? double.NaN : values.Sum();
     }
 
     private static double Round(double value, int digits) => double.IsFinite(value) ? Math.Round(value, digits) : value;

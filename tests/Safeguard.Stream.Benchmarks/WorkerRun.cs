@@ -33,6 +33,8 @@ internal sealed class WorkerRun : IAsyncDisposable
 
     public int MetricsPort { get; }
 
+    public int ProcessId => _process.Id;
+
     public double PeakRssMb { get; private set; }
 
     public bool HasExited => _process.HasExited;
