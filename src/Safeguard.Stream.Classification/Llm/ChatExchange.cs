@@ -29,7 +29,7 @@ public sealed record ChatAnswer(
 /// The Chat Completions request body and a lean reader of the response. The requests still go through the official
 /// OpenAI SDK's <c>ChatClient</c> (its protocol method: pipeline, authentication, error mapping); only the JSON is
 /// ours, because the SDK's typed model costs ~1 ms and ~390 KB of allocations per gpt-oss answer with logprobs
-/// (~130 tokens × 6 alternatives, each with its UTF-8 bytes) — 5× that per edit, most of the worker's CPU. This
+/// (~130 tokens × 6 alternatives at top_logprobs=5, each with its UTF-8 bytes) — 5× that per edit, most of the worker's CPU. This
 /// reader keeps the token text and logprobs, skips the <c>bytes</c> arrays and everything else it does not use.
 /// </summary>
 public static class ChatExchange

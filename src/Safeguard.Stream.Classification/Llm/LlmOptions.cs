@@ -109,8 +109,13 @@ public sealed class LlmOptions : TransportResilienceOptions
     /// <summary>Ask for token logprobs so the verdict gets a probability.</summary>
     public bool RequestLogProbabilities { get; set; } = true;
 
+    /// <summary>
+    /// Alternatives per generated token. The verdict's probability needs the two digits at the verdict's position
+    /// (<see cref="VerdictProbability"/>), which the top two hold whenever the model hesitates between them; each
+    /// alternative more costs every token of the answer (reasoning included) another JSON object to send and read.
+    /// </summary>
     [Range(0, 20)]
-    public int TopLogProbabilities { get; set; } = 5;
+    public int TopLogProbabilities { get; set; } = 2;
 
     /// <summary>
     /// A character ceiling on the diff sent per edit. The real budget is enrichment's o200k token budget
