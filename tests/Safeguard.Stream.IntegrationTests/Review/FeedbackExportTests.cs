@@ -109,12 +109,26 @@ public sealed class FeedbackExportTests(RealWikiFixture fixture) : IClassFixture
         Assert.Equal([true, false], dataset.Records.OrderBy(r => r.Id == Id(spam) ? 0 : 1).Select(r => r.Truth));
 
         var evalOut = Path.Combine(_directory, "eval");
-        var eval = await SafeguardProcess.RunAsync(["eval", "--dataset", file, "--policy", "spam", "--out", evalOut], environment, ct);
+        var eval = await SafeguardProcess.RunAsync(["eval", "--dataset", file, "--policy", "spam", "--out", evalOut, "--record"], environment, ct);
         Assert.True(eval.ExitCode == 0, eval.Stdout + eval.Stderr);
         var metrics = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(evalOut, "metrics.json"), ct)).RootElement;
         Assert.Equal((2, 0, 1, 1), (
             metrics.GetProperty("dataset").GetProperty("records").GetInt32(), metrics.GetProperty("dataset").GetProperty("excluded").GetInt32(),
             metrics.GetProperty("dataset").GetProperty("positives").GetInt32(), metrics.GetProperty("dataset").GetProperty("negatives").GetInt32()));
+
+        // --record: the run's counts at the policy's threshold, for the review dashboard's "last eval".
+        Assert.Contains("eval: recorded as run 1 in safeguard.eval_runs", eval.Stdout, StringComparison.Ordinal);
+        var atThreshold = metrics.GetProperty("at_policy_threshold");
+        await using var database = NpgsqlDataSource.Create(_database);
+        await using var connection = await database.OpenConnectionAsync(ct);
+        var stored = await connection.QuerySingleAsync<(string Policy, string Dataset, bool Simulated, int Records, int Tp, int Fp, int Tn, int Fn)>(new CommandDefinition(
+            "select policy_id, dataset, simulated, records, true_positives, false_positives, true_negatives, false_negatives from safeguard.last_eval_runs",
+            cancellationToken: ct));
+        Assert.Equal(("spam", "spam.jsonl", true, 2), (stored.Policy, stored.Dataset, stored.Simulated, stored.Records));
+        Assert.Equal(
+            (atThreshold.GetProperty("true_positives").GetInt32(), atThreshold.GetProperty("false_positives").GetInt32(),
+             atThreshold.GetProperty("true_negatives").GetInt32(), atThreshold.GetProperty("false_negatives").GetInt32()),
+            (stored.Tp, stored.Fp, stored.Tn, stored.Fn));
     }
 
     [Fact]
