@@ -10,10 +10,14 @@ state=.local/review
 mkdir -p "$state"
 pids=()
 cleanup() {
+  # Ctrl-C reaches the whole process group (make, this script, what it runs): ignore it here, and in the services.sh
+  # it runs, so the clean-up itself is not cut short (it once left the services and their PostgreSQL running).
+  trap '' INT TERM
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   scripts/services.sh down >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 echo "review: 1/4 local services (PostgreSQL 15, Kafka-protocol broker, vLLM simulator, wiki API fixtures)"
 scripts/services.sh up >/dev/null
@@ -23,7 +27,9 @@ export Logging__LogLevel__Default=Warning
 
 echo "review: 2/4 the demo's verdicts (replay of tests/data/demo/events.jsonl through the pipeline)"
 "$safeguard" db migrate >/dev/null
-"$safeguard" replay --events tests/data/demo/events.jsonl --summary-out "$state/summary.json" >/dev/null
+# The demo's deliberately broken events are dead-lettered with a warning each: kept in a log, not on the terminal.
+"$safeguard" replay --events tests/data/demo/events.jsonl --summary-out "$state/summary.json" >/dev/null 2>"$state/replay.log" \
+  || { echo "review: the replay failed; $state/replay.log:" >&2; tail -n 20 "$state/replay.log" >&2; exit 1; }
 # The app's two logins, as an operator would create them (the throwaway cluster trusts loopback: no passwords).
 psql "$libpq" -qAt -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
 do $$ begin

@@ -39,8 +39,22 @@ public sealed partial class ModeratorQueries
         group by f.policy_id, f.wiki_id, f.mode
         """;
 
+    private const string LastEvals = """
+        select policy_id as PolicyId, policy_version as PolicyVersion, model as Model, dataset as Dataset, simulated as Simulated,
+               recorded_at as RecordedAt, records as Records, true_positives as TruePositives, false_positives as FalsePositives
+        from safeguard.last_eval_runs
+        where (@policy::text is null or policy_id = @policy)
+        """;
+
+    private const string Valves = """
+        select wiki_id as WikiId, policy_id as PolicyId, open as Open, opened_at as OpenedAt, reason as Reason, reset_at as ResetAt, reset_by as ResetBy
+        from safeguard.valve_states
+        where (@wiki::text is null or wiki_id = @wiki) and (@policy::text is null or policy_id = @policy)
+        """;
+
     /// <summary>Per policy, wiki and mode since <paramref name="since"/>: verdicts, flags, latency percentiles, daily
-    /// counts and the labels that stand at <paramref name="quorum"/> (for precision).</summary>
+    /// counts and the labels that stand at <paramref name="quorum"/> (for precision); each policy's last recorded eval run
+    /// (<c>safeguard eval --record</c>) and the tagger's safety valves (migrations 0008, 0006).</summary>
     public async Task<PolicyDashboard> PolicyDashboardAsync(DateTimeOffset since, int quorum, string? wiki, string? policy, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -48,11 +62,25 @@ public sealed partial class ModeratorQueries
         var summary = await connection.QueryAsync<PolicySummary>(new CommandDefinition(Summary, args, cancellationToken: cancellationToken));
         var daily = await connection.QueryAsync<PolicyDay>(new CommandDefinition(Daily, args, cancellationToken: cancellationToken));
         var labels = await connection.QueryAsync<PolicyLabels>(new CommandDefinition(Labels, args, cancellationToken: cancellationToken));
-        return new PolicyDashboard([.. summary], [.. daily], [.. labels]);
+        var evals = await connection.QueryAsync<LastEval>(new CommandDefinition(LastEvals, args, cancellationToken: cancellationToken));
+        var valves = await connection.QueryAsync<DashboardValve>(new CommandDefinition(Valves, args, cancellationToken: cancellationToken));
+        return new PolicyDashboard([.. summary], [.. daily], [.. labels]) { LastEvals = [.. evals], Valves = [.. valves] };
     }
 }
 
-public sealed record PolicyDashboard(IReadOnlyList<PolicySummary> Summaries, IReadOnlyList<PolicyDay> Days, IReadOnlyList<PolicyLabels> Labels);
+public sealed record PolicyDashboard(IReadOnlyList<PolicySummary> Summaries, IReadOnlyList<PolicyDay> Days, IReadOnlyList<PolicyLabels> Labels)
+{
+    public IReadOnlyList<LastEval> LastEvals { get; init; } = [];
+
+    public IReadOnlyList<DashboardValve> Valves { get; init; } = [];
+}
+
+/// <summary>A policy's newest recorded eval run: its flags at the policy's threshold, true and false positives.</summary>
+public sealed record LastEval(
+    string PolicyId, int PolicyVersion, string Model, string Dataset, bool Simulated, DateTime RecordedAt, int Records, int TruePositives, int FalsePositives);
+
+/// <summary>The tagger's safety valve of a (wiki, policy) pair: open (tagging stopped) or closed, and why.</summary>
+public sealed record DashboardValve(string WikiId, string PolicyId, bool Open, DateTime OpenedAt, string Reason, DateTime? ResetAt, string? ResetBy);
 
 public sealed record PolicySummary(string PolicyId, string WikiId, string Mode, int Verdicts, int Flagged, int Errors, double? LatencyP50Ms, double? LatencyP95Ms);
 

@@ -12,7 +12,7 @@ public static class PostgresHostingExtensions
 
     /// <summary>
     /// The data source (Npgsql.DependencyInjection, with Npgsql's logging), migrator, checkpoint store, moderators'
-    /// queries, the audit sink, the tagger's store (valves, held verdicts), the database's readiness check, and Npgsql's metrics and traces for whichever
+    /// queries, the eval runs' store, the audit sink, the tagger's store (valves, held verdicts), the database's readiness check, and Npgsql's metrics and traces for whichever
     /// OpenTelemetry providers the host builds (none are built here).
     /// </summary>
     public static IHostApplicationBuilder AddSafeguardPostgres(this IHostApplicationBuilder builder)
@@ -34,6 +34,7 @@ public static class PostgresHostingExtensions
         builder.Services.TryAddSingleton<DatabaseMigrator>();
         builder.Services.TryAddSingleton<ClassificationPartitions>();
         builder.Services.TryAddSingleton<ModeratorQueries>();
+        builder.Services.TryAddSingleton<EvalRunStore>();
         builder.Services.TryAddSingleton<ICheckpointStore, PostgresCheckpointStore>();
         builder.Services.AddSingleton<IResultSink, PostgresAuditSink>();
         builder.Services.AddSingleton<IRedactionStore, PostgresRedactionStore>();

@@ -34,7 +34,7 @@ public static class ReviewHostingExtensions
         services.AddKeyedSingleton(ReviewAccess.ModeratorKey, (sp, key) => new ModeratorQueries(sp.GetRequiredKeyedService<NpgsqlDataSource>(key)));
         services.AddKeyedSingleton(ReviewAccess.RestrictedKey, (sp, key) => new ModeratorQueries(sp.GetRequiredKeyedService<NpgsqlDataSource>(key)));
         services.AddSingleton<ReviewAccess>();
-        services.AddSingleton<RevisionDiffs>();
+        services.TryAddSingleton<RevisionDiffs>();
 
         services.AddAuthentication(o =>
             {
@@ -80,6 +80,21 @@ public static class ReviewHostingExtensions
             }
         });
         services.AddHealthChecks();
+        return builder;
+    }
+
+    /// <summary>
+    /// <c>safeguard feedback export</c>'s services: the database (<c>Safeguard:Postgres</c>, whose login decides which
+    /// policies' judgements it may read), the wiki client for the text, and <see cref="FeedbackExporter"/>. Nothing of
+    /// the web app (no sign-in settings needed).
+    /// </summary>
+    public static IHostApplicationBuilder AddSafeguardFeedbackExport(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddSafeguardPostgres();
+        builder.AddSafeguardMediaWiki();
+        builder.Services.TryAddSingleton<RevisionDiffs>();
+        builder.Services.TryAddSingleton<FeedbackExporter>();
         return builder;
     }
 

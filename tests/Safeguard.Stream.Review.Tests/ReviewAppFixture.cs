@@ -15,7 +15,8 @@ namespace Safeguard.Stream.Review.Tests;
 /// <summary>
 /// One review app for a test class, against real peers on loopback: PostgreSQL 15 (migrated, with login users in
 /// <c>safeguard_moderator</c> and <c>safeguard_restricted_reader</c>), the OpenID Connect provider (npm oidc-provider),
-/// the wiki API fixture server with the demo's recorded answers (the diffs), and Debian's Chromium driven by Playwright.
+/// a real MediaWiki (<see cref="MediaWikiServer"/>, one for the class: the seed's edits, and the diffs the item page
+/// fetches), and Debian's Chromium driven by Playwright.
 /// </summary>
 public sealed class ReviewAppFixture : IAsyncLifetime
 {
@@ -23,7 +24,7 @@ public sealed class ReviewAppFixture : IAsyncLifetime
     private const string ClientSecret = "tests-only-client-secret";
 
     private PostgresCluster? _postgres;
-    private WikiApiFixtureServer? _wiki;
+    private MediaWikiServer? _wiki;
     private OidcProviderProcess? _provider;
     private WebApplication? _app;
     private IPlaywright? _playwright;
@@ -31,6 +32,8 @@ public sealed class ReviewAppFixture : IAsyncLifetime
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     public string BaseUrl { get; private set; } = "";
+
+    public ReviewSeed Seed { get; private set; } = null!;
 
     public NpgsqlDataSource Owner { get; private set; } = null!;
 
@@ -57,13 +60,11 @@ public sealed class ReviewAppFixture : IAsyncLifetime
                 """, cancellationToken: ct));
         }
 
-        await ReviewSeed.WriteAsync(Owner, ct);
+        _wiki = await MediaWikiServer.StartAsync(new MediaWikiServerOptions { Domains = ["en.wikipedia.org", "de.wikipedia.org"] }, ct);
+        Seed = await ReviewSeed.CreateAsync(_wiki, Owner, ct);
         var moderatorConnection = new NpgsqlConnectionStringBuilder(database) { Username = "review_moderator" }.ConnectionString;
         var restrictedConnection = new NpgsqlConnectionStringBuilder(database) { Username = "review_oversighter" }.ConnectionString;
         ModeratorLogin = NpgsqlDataSource.Create(moderatorConnection);
-
-        _wiki = await WikiApiFixtureServer.StartAsync(
-            new WikiApiFixtureServerOptions { FixturesPath = Path.Combine(AppContext.BaseDirectory, "data", "demo", "wiki-api.jsonl") }, ct: ct);
 
         var port = LocalResources.FreePort();
         BaseUrl = string.Create(CultureInfo.InvariantCulture, $"https://localhost:{port}");
@@ -83,6 +84,7 @@ public sealed class ReviewAppFixture : IAsyncLifetime
             ["Safeguard:MediaWiki:ApiUrlTemplate"] = _wiki.ApiUrlTemplateString,
             ["Safeguard:MediaWiki:MissingRevisionRetries"] = "0",
             ["Safeguard:MediaWiki:MaxRetries"] = "0",
+            ["Safeguard:MediaWiki:RequestsPerSecondPerWiki"] = "1000",
         });
         // HTTPS as behind the production ingress: the session and antiforgery cookies are Secure-only.
         var certificate = LoopbackCertificate.Create();

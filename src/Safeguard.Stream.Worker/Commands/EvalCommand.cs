@@ -1,14 +1,17 @@
 using Safeguard.Stream.Classification.Evaluation;
+using Safeguard.Stream.Postgres;
+using Safeguard.Stream.Review;
 
 namespace Safeguard.Stream.Worker.Commands;
 
 /// <summary>
 /// <c>safeguard eval --dataset FILE.jsonl --policy ID --out DIR [--positive-labels a,b] [--negative-labels c,d]
-/// [--limit N] [--repeat K] [--concurrency N] [--baseline DIR] [--policy-role developer|system]</c>: reads the dataset,
+/// [--limit N] [--repeat K] [--concurrency N] [--baseline DIR] [--policy-role developer|system] [--record]</c>: reads the dataset,
 /// has <see cref="EvalRunner"/> classify every labeled record through the same client and prompt as the live pipeline
 /// and write <c>predictions.jsonl</c>, <c>metrics.json</c>, <c>thresholds.json</c> and <c>report.html</c> to DIR, and prints.
 /// Bad dataset lines are reported by line number and left out; a bad option exits 2 naming it; a run in which no
-/// classification succeeded still writes its outputs and exits 1.
+/// classification succeeded still writes its outputs and exits 1. <c>--record</c> also stores the run's counts in
+/// <c>safeguard.eval_runs</c> (<see cref="EvalRuns"/>), where the review app's dashboard shows the last one.
 /// </summary>
 internal static class EvalCommand
 {
@@ -31,9 +34,10 @@ internal static class EvalCommand
         var policyRole = new Option<string?>("--policy-role") { Description = "developer (default: '# Instructions' developer message) or system: the role the policy is sent in (Safeguard:Llm:PolicyRole). Compare both with --baseline." };
         var bundle = new Option<bool>("--bundle") { Description = "Also classify with policy bundles (every public policy in scope in one request) and compare: the bundled run goes to OUT/bundled with this run as its baseline." };
         var noPreScreen = new Option<bool>("--no-prescreen") { Description = "Send every record to the model: no pre-screen skips (compare with a run that has them)." };
+        var record = new Option<bool>("--record") { Description = "Also store the run's counts at the policy's threshold in the database (Safeguard:Postgres), where the review app's dashboard shows the last run beside the moderators' precision." };
         var command = new Command("eval", "Measure a policy on a labeled dataset (--dataset FILE --policy ID --out DIR).")
         {
-            dataset, policy, output, positive, negative, limit, repeat, concurrency, baseline, policyRole, noPreScreen, bundle,
+            dataset, policy, output, positive, negative, limit, repeat, concurrency, baseline, policyRole, noPreScreen, bundle, record,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, ct) => SafeguardCli.Guard(async () =>
@@ -55,7 +59,10 @@ internal static class EvalCommand
                 parse.GetValue(baseline),
                 parse.GetValue(policyRole) is { } role ? Role(role) : null,
                 !parse.GetValue(noPreScreen),
-                parse.GetValue(bundle));
+                parse.GetValue(bundle))
+            {
+                Record = parse.GetValue(record),
+            };
             return await RunAsync(settings, ct);
         }));
         return command;
@@ -63,7 +70,10 @@ internal static class EvalCommand
 
     private sealed record EvalSettings(
         string Dataset, string PolicyId, string Out, IReadOnlyList<string> Positive, IReadOnlyList<string> Negative,
-        int? Limit, int Repeat, int Concurrency, string? Baseline, LlmPolicyRole? PolicyRole, bool PreScreen, bool Bundle);
+        int? Limit, int Repeat, int Concurrency, string? Baseline, LlmPolicyRole? PolicyRole, bool PreScreen, bool Bundle)
+    {
+        public bool Record { get; init; }
+    }
 
     private static async Task<int> RunAsync(EvalSettings settings, CancellationToken ct)
     {
@@ -92,6 +102,11 @@ internal static class EvalCommand
 
         var builder = SafeguardHost.CreateCommandBuilder(overrides);
         builder.AddSafeguardClassification();
+        if (settings.Record)
+        {
+            builder.AddSafeguardPostgres();
+        }
+
         using var host = builder.Build();
 
         var catalog = host.Services.GetRequiredService<PolicyCatalog>();
@@ -156,6 +171,12 @@ internal static class EvalCommand
         {
             await Console.Error.WriteLineAsync("eval: no classification succeeded (see the error column of predictions.jsonl); outputs written, exit 1");
             return ExitCodes.RuntimeFailure;
+        }
+
+        if (settings.Record)
+        {
+            var id = await host.Services.GetRequiredService<EvalRunStore>().RecordAsync(EvalRuns.From(metrics, policy), ct);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"eval: recorded as run {id} in safeguard.eval_runs (the review dashboard's last eval for {policy.Id})"));
         }
 
         if (settings.Bundle)
