@@ -46,6 +46,20 @@ export Logging__LogLevel__Default=Warning
 export Safeguard__MediaWiki__ApiUrlTemplate="$SAFEGUARD_REAL_WIKI_API_TEMPLATE"
 "$safeguard" db migrate >/dev/null
 
+# The tagger starts first: joining its consumer group takes seconds, which would otherwise land on the first edits.
+# Demo settings, not defaults: the script's edits are one-third bad on purpose, where a real wiki's recent changes are a
+# few per cent, so the valve's limit is raised to 50 % (the valve is on and checked: valve=closed is read from Postgres).
+# The local wiki is on this machine: writes at 10/s instead of the default 1/s a real wiki gets.
+Safeguard__Tagging__Wikis__0=enwiki Safeguard__Tagging__Wikis__1=dewiki \
+  Safeguard__Tagging__BotUsername="$SAFEGUARD_REAL_WIKI_BOT" Safeguard__Tagging__BotPassword="$SAFEGUARD_REAL_WIKI_BOT_PASSWORD" \
+  Safeguard__Tagging__ReviewUrl=https://review.example.org/safeguard \
+  Safeguard__Tagging__GroupId=demo-wiki-tagger Safeguard__Tagging__AutoOffsetReset=earliest \
+  Safeguard__Tagging__MaxFlagRate="${DEMO_WIKI_MAX_FLAG_RATE:-0.5}" \
+  Safeguard__Tagging__RequestsPerSecond="${DEMO_WIKI_TAG_RPS:-10}" \
+  Safeguard__Telemetry__HealthHost=127.0.0.1 Safeguard__Telemetry__HealthPort=18092 \
+  env ${DEMO_WIKI_TRACE:+Logging__LogLevel__System.Net.Http.HttpClient=Information Logging__LogLevel__Safeguard=Debug} \
+  "$safeguard" tagger >"$out/tagger.log" 2>&1 &
+pids+=($!)
 echo "demo-wiki: 2/5 safeguard tags create, as the wikis' administrator (managechangetags is in no bot grant)"
 for domain in en.wikipedia.org de.wikipedia.org; do
   Safeguard__Tagging__BotUsername="$SAFEGUARD_REAL_WIKI_ADMIN" Safeguard__Tagging__BotPassword="$SAFEGUARD_REAL_WIKI_ADMIN_PASSWORD" \
@@ -61,18 +75,6 @@ Safeguard__Source__Kind=EventStreams Safeguard__Source__Url="$SAFEGUARD_REAL_WIK
   Safeguard__Pipeline__PublishBatchDelay="${DEMO_WIKI_PUBLISH_DELAY:-00:00:00.200}" \
   Safeguard__Telemetry__HealthHost=127.0.0.1 Safeguard__Telemetry__HealthPort=18091 \
   "$safeguard" run >"$out/worker.log" 2>&1 &
-pids+=($!)
-# Demo settings, not defaults: the script's edits are one-third bad on purpose, where a real wiki's recent changes are a
-# few per cent, so the valve's limit is raised to 50 % (the valve is on and checked: valve=closed is read from Postgres).
-# The local wiki is on this machine: writes at 10/s instead of the default 1/s a real wiki gets.
-Safeguard__Tagging__Wikis__0=enwiki Safeguard__Tagging__Wikis__1=dewiki \
-  Safeguard__Tagging__BotUsername="$SAFEGUARD_REAL_WIKI_BOT" Safeguard__Tagging__BotPassword="$SAFEGUARD_REAL_WIKI_BOT_PASSWORD" \
-  Safeguard__Tagging__ReviewUrl=https://review.example.org/safeguard \
-  Safeguard__Tagging__GroupId=demo-wiki-tagger Safeguard__Tagging__AutoOffsetReset=earliest \
-  Safeguard__Tagging__MaxFlagRate="${DEMO_WIKI_MAX_FLAG_RATE:-0.5}" \
-  Safeguard__Tagging__RequestsPerSecond="${DEMO_WIKI_TAG_RPS:-10}" \
-  Safeguard__Telemetry__HealthHost=127.0.0.1 Safeguard__Telemetry__HealthPort=18092 \
-  "$safeguard" tagger >"$out/tagger.log" 2>&1 &
 pids+=($!)
 for port in 18091 18092; do
   for i in $(seq 300); do
