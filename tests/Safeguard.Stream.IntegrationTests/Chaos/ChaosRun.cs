@@ -169,7 +169,6 @@ internal static class ChaosRun
         var inScope = edits.InScope.Count;
         var restarts = 0;
         await using var tagging = await ChaosTagging.StartAsync(postgres, kafka, settings, Policies, ct);
-        var editing = tagging.EditAsync(profile.WikiEdits, TimeSpan.FromMilliseconds(profile.Name == "short" ? 300 : 500), ct);
         var worker = WorkerProcess.Start(["run"], settings);
         ChaosTagResult tagged;
         try
@@ -244,16 +243,20 @@ internal static class ChaosRun
                 ));
             }
 
+            // The wiki's edits come in batches, one before each fault, so that the tagger is busy when it is hit.
+            var batch = (profile.WikiEdits + steps.Count) / (steps.Count + 1);
             foreach (var (at, act) in steps.OrderBy(s => s.At))
             {
                 await WaitForOutcomesAsync(database, (int)(at * inScope), () => worker, ct);
+                await tagging.EditAsync(Math.Min(batch, profile.WikiEdits - tagging.EditCount), ct);
                 await act();
             }
+
+            await tagging.EditAsync(profile.WikiEdits - tagging.EditCount, ct);
 
             faults.Add($"worker: {restarts} SIGKILL + restart");
             await WaitForOutcomesAsync(database, inScope, () => worker, ct);
             await Task.Delay(500, ct); // the last batch's Kafka acks are in before the rows
-            await editing;
             tagged = await tagging.FinishAsync(Policies, ct);
             faults.Add($"tagger: {tagged.TaggerRestarts} SIGKILL + restart (the last one finished by tagger --drain), through the Kafka and Postgres outages");
         }

@@ -107,15 +107,23 @@ internal sealed partial class ChaosTagging : IAsyncDisposable
         return new ChaosTagging(wiki, feed, database, WorkerProcess.Start(["run"], worker), tagger);
     }
 
+    public int EditCount => _edits.Count;
+
     /// <summary>
-    /// The scripted editor, spread over the run: new pages on both wikis, a quarter spam, a quarter insults aimed at an
-    /// editor (what the run's two policies flag), the rest clean prose; every fifth on de.wikipedia.org.
+    /// The scripted editor's next <paramref name="count"/> edits, then a second for the verdicts to reach the tagger:
+    /// new pages on both wikis, a quarter spam, a quarter insults aimed at an editor (what the run's two policies flag),
+    /// the rest clean prose; every fifth on de.wikipedia.org.
     /// </summary>
-    public async Task EditAsync(int count, TimeSpan pause, CancellationToken ct)
+    public async Task EditAsync(int count, CancellationToken ct)
     {
+        if (count <= 0)
+        {
+            return;
+        }
+
         using var en = await MediaWikiApiSession.LoginSysopAsync(_wiki.ApiUrl(En), ct);
         using var de = await MediaWikiApiSession.LoginSysopAsync(_wiki.ApiUrl(De), ct);
-        for (var i = 0; i < count; i++)
+        for (var i = _edits.Count; count-- > 0; i++)
         {
             var domain = i % 5 == 4 ? De : En;
             var text = (i % 4) switch
@@ -125,13 +133,10 @@ internal sealed partial class ChaosTagging : IAsyncDisposable
                 _ => $"Page {i} describes a village on the river, with a church and a mill.",
             };
             var edit = await (domain == En ? en : de).EditAsync($"Chaos page {i}", text, "chaos", ct);
-            lock (_edits)
-            {
-                _edits.Add((domain, edit.RevId));
-            }
-
-            await Task.Delay(pause, ct);
+            _edits.Add((domain, edit.RevId));
         }
+
+        await Task.Delay(TimeSpan.FromSeconds(1), ct);
     }
 
     public void KillTagger()
