@@ -268,8 +268,12 @@ internal static class ChaosRun
             await wiki.DisposeAsync();
         }
 
-        return await CheckAsync(profile, database, kafka.BootstrapServers, topic, edits, restarts, sse.ConnectionCount, llm.RequestCount, wikiRequests,
-            started.Elapsed, faults, ct) with { Tagging = tagged };
+        var result = await CheckAsync(profile, database, kafka.BootstrapServers, topic, edits, restarts, sse.ConnectionCount, llm.RequestCount, wikiRequests,
+            started.Elapsed, faults, ct);
+        return result with
+        {
+            Tagging = tagged,
+        };
     }
 
     private static async Task<WikiApiFixtureServer> StartWikiAsync(WikiApiFixtureServerOptions options, int port, SyntheticEdits edits, CancellationToken ct)
