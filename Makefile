@@ -10,7 +10,7 @@ CONFIG ?= Release
 PUBLISH := artifacts/publish/safeguard
 FAKES := artifacts/publish/fakes
 
-.PHONY: setup build fakes test demo run bench lint chaos services-up services-down clean review
+.PHONY: setup build fakes test demo demo-wiki run bench lint chaos services-up services-down clean review
 
 ## setup: install what a fresh Debian 12 machine lacks (postgresql, kcat) and restore NuGet packages. Idempotent.
 setup:
@@ -30,6 +30,12 @@ test: setup
 ## demo: the whole pipeline offline, end to end, on this machine.
 demo: setup build fakes
 	@scripts/demo.sh
+
+## demo-wiki: verdicts back on a real wiki: a local MediaWiki 1.39, a scripted editor's ~30 edits classified live (RC feed
+## over SSE, vLLM simulator) and tagged by `safeguard tagger`; prints the counts, edit-to-tag p50/p95 and the tagged
+## diffs, saves artifacts/demo-wiki/recentchanges.png (headless Chromium), stops everything it started.
+demo-wiki: setup build fakes
+	@scripts/demo-wiki.sh
 
 ## review: the review app on loopback (https, self-signed) with a local OpenID Connect provider, demo users and the
 ## demo's verdicts; prints the URL and the sign-ins. Ctrl-C stops it.

@@ -48,6 +48,12 @@ internal static partial class Program
               and removes the state files. Exits 0 when nothing runs.
           safeguard-fakes wait-ready    --state-dir DIR [--timeout 60]
               Waits until DIR/services.env exists. Exit 1 on timeout or if services-up died.
+          safeguard-fakes demo-wiki-editor --api-template URL --postgres CONN [--out DIR] [--wikis enwiki,dewiki]
+                                        [--pace-ms 400] [--poll-ms 100] [--timeout 120] [--chromium chromium]
+              make demo-wiki's scripted editor and referee (DemoWikiRun), while safeguard run and safeguard tagger
+              are live: saves the script's edits on the real wiki, times each edit to its tag (read back through the
+              API), hides one vandal revision, prints the counts and screenshots Special:RecentChanges filtered by a
+              safeguard tag. Exit 1 when a flagged verdict stayed untagged, something else was tagged, or a valve opened.
           safeguard-fakes mediawiki-bench [--starts 5]
               Prepares the real wiki if needed, then starts and stops it N times; prints each start time.
         """;
@@ -89,6 +95,7 @@ internal static partial class Program
                 "services-down" => await ServicesDownAsync(stateDir, Int(options, "timeout", 20)),
                 "wait-ready" => await WaitReadyAsync(stateDir, Int(options, "timeout", 60)),
                 "mediawiki-bench" => await MediaWikiBenchAsync(Int(options, "starts", 5)),
+                "demo-wiki-editor" => await DemoWikiRun.RunAsync(DemoWikiOptionsFrom(options), CancellationToken.None),
                 _ => UnknownCommand(args[0]),
             };
         }
@@ -98,6 +105,18 @@ internal static partial class Program
             return 2;
         }
     }
+
+    private static DemoWikiOptions DemoWikiOptionsFrom(Dictionary<string, List<string>> options) => new()
+    {
+        ApiUrlTemplate = Single(options, "api-template") ?? throw new FormatException("--api-template is required (SAFEGUARD_REAL_WIKI_API_TEMPLATE)"),
+        Postgres = Single(options, "postgres") ?? throw new FormatException("--postgres is required (SAFEGUARD_POSTGRES)"),
+        OutDirectory = Single(options, "out") ?? "artifacts/demo-wiki",
+        OptedIn = (Single(options, "wikis") ?? "enwiki,dewiki").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        Pace = TimeSpan.FromMilliseconds(Int(options, "pace-ms", 400)),
+        PollInterval = TimeSpan.FromMilliseconds(Int(options, "poll-ms", 100)),
+        Timeout = TimeSpan.FromSeconds(Int(options, "timeout", 120)),
+        Chromium = Single(options, "chromium") ?? "chromium",
+    };
 
     private static int UnknownCommand(string command)
     {
@@ -179,7 +198,13 @@ internal static partial class Program
                 await File.WriteAllTextAsync(Path.Combine(stateDir, "mediawiki.pid"), realWiki.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n", ct);
                 realWikiLines
                     .AppendLine(CultureInfo.InvariantCulture, $"SAFEGUARD_REAL_WIKI_API_TEMPLATE={realWiki.ApiUrlTemplateString}")
-                    .AppendLine(CultureInfo.InvariantCulture, $"SAFEGUARD_REAL_WIKI_SSE_URL={rcFeed.StreamUrl}");
+                    .AppendLine(CultureInfo.InvariantCulture, $"SAFEGUARD_REAL_WIKI_SSE_URL={rcFeed.StreamUrl}")
+                    // The local wiki's test accounts (MediaWikiAccounts): an administrator for `safeguard tags create`,
+                    // the bot's BotPassword for `safeguard tagger`.
+                    .AppendLine(CultureInfo.InvariantCulture, $"SAFEGUARD_REAL_WIKI_ADMIN={MediaWikiAccounts.Sysop}")
+                    .AppendLine(CultureInfo.InvariantCulture, $"SAFEGUARD_REAL_WIKI_ADMIN_PASSWORD={MediaWikiAccounts.SysopPassword}")
+                    .AppendLine(CultureInfo.InvariantCulture, $"SAFEGUARD_REAL_WIKI_BOT={MediaWikiAccounts.BotLoginName}")
+                    .AppendLine(CultureInfo.InvariantCulture, $"SAFEGUARD_REAL_WIKI_BOT_PASSWORD={MediaWikiAccounts.BotPasswordKey}");
             }
 
             var env = new StringBuilder()

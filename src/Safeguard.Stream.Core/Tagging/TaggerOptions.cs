@@ -54,6 +54,12 @@ public sealed class TaggerOptions
     /// <summary>How often verdicts held for a paused tag or a stopped wiki are tried again (after <c>safeguard tags create</c> or a granted right).</summary>
     public TimeSpan ResumeInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The consumer group's session timeout (librdkafka <c>session.timeout.ms</c>): how long a tagger that died without
+    /// leaving the group (SIGKILL, a lost node) keeps its partitions before the group hands them to another. Default 45 s.
+    /// </summary>
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
     /// <summary>First wait of the retry of a wiki answer that says "try later" (5xx, maxlag, timeouts); it doubles to 30 s, unbounded.</summary>
     public TimeSpan RetryFirstDelay { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -99,6 +105,11 @@ public sealed class TaggerOptionsCustomValidator(IPolicyCatalog catalog) : IVali
         if (options.MinSample > options.WindowSize)
         {
             failures.Add($"{TaggerOptions.SectionName}:MinSample: {options.MinSample} exceeds WindowSize ({options.WindowSize}); the valve could never open");
+        }
+
+        if (options.SessionTimeout < TimeSpan.FromSeconds(6) || options.SessionTimeout > TimeSpan.FromMinutes(30))
+        {
+            failures.Add($"{TaggerOptions.SectionName}:SessionTimeout: must be between 6 s (above the 3 s heartbeat; brokers refuse less by default) and 30 min");
         }
 
         if (options.WindowDuration <= TimeSpan.Zero)

@@ -44,6 +44,7 @@ public sealed partial class TaggerConsumer(
             EnableAutoCommit = true,
             EnableAutoOffsetStore = false,
             AutoCommitIntervalMs = 1000,
+            SessionTimeoutMs = (int)settings.SessionTimeout.TotalMilliseconds,
             AutoOffsetReset = settings.AutoOffsetReset == "earliest" ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest,
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
             EnablePartitionEof = mode.Drain,

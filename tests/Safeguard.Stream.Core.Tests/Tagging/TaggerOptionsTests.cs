@@ -42,6 +42,22 @@ public sealed class TaggerOptionsTests
         Assert.StartsWith("Safeguard:Tagging:MinSample", Assert.Single(result.Failures!), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(2, false)]
+    [InlineData(6, true)]
+    [InlineData(45, true)]
+    [InlineData(3600, false)]
+    public void Validate_SessionTimeout_BetweenSixSecondsAndHalfAnHour(int seconds, bool valid)
+    {
+        var result = CreateSut().Validate(null, VerdictSamples.Options(o => o.SessionTimeout = TimeSpan.FromSeconds(seconds)));
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.StartsWith("Safeguard:Tagging:SessionTimeout", Assert.Single(result.Failures!), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Validate_PublicPoliciesOnly_Succeeds()
     {

@@ -19,13 +19,14 @@ internal sealed record ChaosProfile(
     double LlmLengthRate,
     double LlmMalformedRate,
     int WikiFaultsPerBurst,
-    int SseCuts)
+    int SseCuts,
+    int WikiEdits)
 {
     /// <summary>What <c>make test</c> runs: every fault once, well under 90 s.</summary>
-    public static ChaosProfile Short { get; } = new("short", 600, 2, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(2), 0.05, 0.03, 0.03, 4, 6);
+    public static ChaosProfile Short { get; } = new("short", 600, 2, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(2), 0.05, 0.03, 0.03, 4, 6, 16);
 
     /// <summary>What <c>make chaos</c> runs.</summary>
-    public static ChaosProfile Full { get; } = new("full", 4_000, 5, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(5), 0.08, 0.04, 0.04, 12, 30);
+    public static ChaosProfile Full { get; } = new("full", 4_000, 5, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(5), 0.08, 0.04, 0.04, 12, 30, 60);
 }
 
 /// <summary>What a chaos run found; the invariant holds when <see cref="Holds"/>.</summary>
@@ -49,19 +50,20 @@ internal sealed record ChaosResult(
     long LlmRequests,
     int WikiRequests,
     TimeSpan Elapsed,
-    IReadOnlyList<string> Faults)
+    IReadOnlyList<string> Faults,
+    ChaosTagResult Tagging)
 {
     public bool Holds => Lost == 0 && DuplicatedRows == 0 && DeadLettersWithoutReason == 0 && PartialEdits == 0 &&
-                         UnexpectedRows == 0 && MissingOnKafka == 0 && UnexpectedOnKafka == 0;
+                         UnexpectedRows == 0 && MissingOnKafka == 0 && UnexpectedOnKafka == 0 && Tagging.Holds;
 
     public string Line => string.Create(CultureInfo.InvariantCulture,
-        $"chaos: events={Events} verdicts={Verdicts} lost={Lost} duplicated_rows={DuplicatedRows} dead_lettered={DeadLettered} restarts={Restarts}");
+        $"chaos: events={Events} verdicts={Verdicts} lost={Lost} duplicated_rows={DuplicatedRows} dead_lettered={DeadLettered} restarts={Restarts} {Tagging.Line}");
 
     public string Detail => string.Create(CultureInfo.InvariantCulture,
         $"chaos detail: in_scope={InScope} error_verdicts={ErrorVerdicts} double_outcomes={DoubleOutcomes} partial_edits={PartialEdits} " +
         $"unexpected_rows={UnexpectedRows} dead_letters_without_reason={DeadLettersWithoutReason} kafka_messages={KafkaMessages} " +
         $"kafka_missing={MissingOnKafka} kafka_unexpected={UnexpectedOnKafka} sse_connections={SseConnections} llm_requests={LlmRequests} " +
-        $"wiki_requests={WikiRequests} seconds={Elapsed.TotalSeconds:0.0}\nchaos faults: {string.Join("; ", Faults)}");
+        $"wiki_requests={WikiRequests} seconds={Elapsed.TotalSeconds:0.0}\nchaos tagger drain: {Tagging.Drain}\nchaos faults: {string.Join("; ", Faults)}");
 }
 
 /// <summary>
@@ -166,7 +168,9 @@ internal static class ChaosRun
 
         var inScope = edits.InScope.Count;
         var restarts = 0;
+        await using var tagging = await ChaosTagging.StartAsync(postgres, kafka, settings, Policies, ct);
         var worker = WorkerProcess.Start(["run"], settings);
+        ChaosTagResult tagged;
         try
         {
             // Faults at fixed shares of the work, so each one lands while the worker is busy.
@@ -203,6 +207,7 @@ internal static class ChaosRun
                     worker.Dispose();
                     worker = WorkerProcess.Start(["run"], settings);
                     restarts++;
+                    tagging.KillTagger();
                     return Task.CompletedTask;
                 }
                 ));
@@ -238,15 +243,22 @@ internal static class ChaosRun
                 ));
             }
 
+            // The wiki's edits come in batches, one before each fault, so that the tagger is busy when it is hit.
+            var batch = (profile.WikiEdits + steps.Count) / (steps.Count + 1);
             foreach (var (at, act) in steps.OrderBy(s => s.At))
             {
                 await WaitForOutcomesAsync(database, (int)(at * inScope), () => worker, ct);
+                await tagging.EditAsync(Math.Min(batch, profile.WikiEdits - tagging.EditCount), ct);
                 await act();
             }
+
+            await tagging.EditAsync(profile.WikiEdits - tagging.EditCount, ct);
 
             faults.Add($"worker: {restarts} SIGKILL + restart");
             await WaitForOutcomesAsync(database, inScope, () => worker, ct);
             await Task.Delay(500, ct); // the last batch's Kafka acks are in before the rows
+            tagged = await tagging.FinishAsync(Policies, ct);
+            faults.Add($"tagger: {tagged.TaggerRestarts} SIGKILL + restart (the last one finished by tagger --drain), through the Kafka and Postgres outages");
         }
         finally
         {
@@ -256,8 +268,12 @@ internal static class ChaosRun
             await wiki.DisposeAsync();
         }
 
-        return await CheckAsync(profile, database, kafka.BootstrapServers, topic, edits, restarts, sse.ConnectionCount, llm.RequestCount, wikiRequests,
+        var result = await CheckAsync(profile, database, kafka.BootstrapServers, topic, edits, restarts, sse.ConnectionCount, llm.RequestCount, wikiRequests,
             started.Elapsed, faults, ct);
+        return result with
+        {
+            Tagging = tagged,
+        };
     }
 
     private static async Task<WikiApiFixtureServer> StartWikiAsync(WikiApiFixtureServerOptions options, int port, SyntheticEdits edits, CancellationToken ct)
@@ -364,6 +380,7 @@ internal static class ChaosRun
         return new ChaosResult(
             profile.Events, edits.InScope.Count, rows.Count, lost, duplicated, dead + both, withoutReason, both, partial, unexpected,
             stored.Count(id => !onKafka.Contains(id)), onKafka.Count(id => !stored.Contains(id)), ids.Count,
-            rows.Count(r => r.Status == "error"), restarts, sseConnections, llmRequests, wikiRequests, elapsed, faults);
+            rows.Count(r => r.Status == "error"), restarts, sseConnections, llmRequests, wikiRequests, elapsed, faults,
+            new ChaosTagResult(0, 0, 0, 0, 0, 0, 0, 0, ""));
     }
 }

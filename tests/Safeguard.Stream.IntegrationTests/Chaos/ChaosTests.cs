@@ -16,7 +16,7 @@ public sealed class ChaosTests
     // them (a block of ~200 edits, offsets 92-298, with no row and a checkpoint at the end). The sink and the
     // checkpoint store now force synchronous_commit on for their own transactions; 4 of 4 short runs then passed.
     [Fact]
-    public async Task Run_FaultsInjectedTogether_EveryEditOneOutcomeNoRowTwiceEveryVerdictOnKafka()
+    public async Task Run_FaultsInjectedTogether_EveryEditOneOutcomeNoRowTwiceEveryVerdictOnKafkaEveryFlagTaggedOnce()
     {
         var ct = TestContext.Current.CancellationToken;
         var profile = Environment.GetEnvironmentVariable("SAFEGUARD_CHAOS") == "full" ? ChaosProfile.Full : ChaosProfile.Short;
@@ -38,6 +38,10 @@ public sealed class ChaosTests
         Assert.Equal(0, result.DeadLettersWithoutReason);
         Assert.Equal(0, result.MissingOnKafka);
         Assert.Equal(0, result.UnexpectedOnKafka);
+        Assert.True(result.Tagging.Expected > 0, "no flagged enforce verdict of enwiki: the tagger's invariant checked nothing\n" + result.Line);
+        Assert.Equal(0, result.Tagging.Missing);
+        Assert.Equal(0, result.Tagging.Twice);
+        Assert.Equal(0, result.Tagging.Unexpected);
         Assert.True(result.Holds, result.Detail);
     }
 }
