@@ -49,8 +49,7 @@ internal static class FeedbackCommand
         };
         command.SetAction((parse, ct) => SafeguardCli.Guard(async () =>
         {
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
-            SafeguardHost.Configure(builder);
+            var builder = SafeguardHost.CreateCommandBuilder();
             var agreeing = parse.GetValue(quorum) ?? builder.Configuration.GetValue<int?>(ReviewOptions.SectionName + ":Quorum") ?? new ReviewOptions().Quorum;
             if (agreeing is < 1 or > 100)
             {

@@ -35,8 +35,7 @@ internal static class TaggerCommand
 
     private static async Task<int> DrainAsync(CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
-        SafeguardHost.Configure(builder);
+        var builder = SafeguardHost.CreateCommandBuilder();
         SafeguardHost.AddTagger(builder, drain: true);
         using var host = builder.Build();
         // Resolved before the run: RunAsync disposes the host's services when it ends.

@@ -17,8 +17,7 @@ internal static class TagsCommand
         var create = new Command("create", "Create and activate each public policy's change tag on a wiki, with its description.") { wiki, dryRun };
         create.SetAction((parse, ct) => SafeguardCli.Guard(async () =>
         {
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
-            SafeguardHost.Configure(builder);
+            var builder = SafeguardHost.CreateCommandBuilder();
             builder.AddSafeguardClassification();
             builder.AddSafeguardWikiTagging();
             using var host = builder.Build();
