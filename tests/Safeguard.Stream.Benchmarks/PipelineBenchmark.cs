@@ -287,6 +287,7 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
                 await Task.Delay(1000, ct);
                 var now = CounterValue(await run.ScrapeMetricsAsync(ct), "dotnet_jit_compiled_methods_total");
                 var settled = now - compiled < SettledJitMethods;
+                await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bench: warm-up {fed} edits, {now:0} methods compiled (+{now - compiled:0})"));
                 compiled = now;
                 if (settled)
                 {
