@@ -25,10 +25,17 @@ public sealed partial class TaggerConsumer(
     TimeProvider timeProvider,
     ILogger<TaggerConsumer> logger) : BackgroundService
 {
+    /// <summary>How often librdkafka looks the topic up again (its default is 5 minutes): how soon a tagger started before its topic sees it.</summary>
+    private const int TopicMetadataRefreshMs = 10_000;
+
     private volatile bool _running;
+    private volatile string? _waitingForTopic;
 
     /// <summary>Whether the consumer thread runs (for the health check).</summary>
     public bool Running => _running;
+
+    /// <summary>The verdict topic while it does not exist (the tagger waits for it), else null (for the health check).</summary>
+    public string? WaitingForTopic => _waitingForTopic;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => Consume(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
@@ -49,6 +56,7 @@ public sealed partial class TaggerConsumer(
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
             EnablePartitionEof = mode.Drain,
             ClientId = "safeguard-tagger",
+            TopicMetadataRefreshIntervalMs = TopicMetadataRefreshMs,
         };
 
         var atEnd = new HashSet<TopicPartition>();
@@ -76,7 +84,31 @@ public sealed partial class TaggerConsumer(
                     nextResume = timeProvider.GetUtcNow() + settings.ResumeInterval;
                 }
 
-                var record = consumer.Consume(TimeSpan.FromMilliseconds(200));
+                ConsumeResult<byte[]?, byte[]>? record;
+                try
+                {
+                    record = consumer.Consume(TimeSpan.FromMilliseconds(200));
+                }
+                catch (ConsumeException ex) when (ex.Error.Code == ErrorCode.UnknownTopicOrPart && !mode.Drain)
+                {
+                    // The verdict topic does not exist yet (the worker creates it on its first verdict, or an operator
+                    // does): wait for it, degraded, instead of exiting; librdkafka looks again at each metadata refresh.
+                    // A drain has nothing to catch up with, so there it stays an error.
+                    if (_waitingForTopic is null)
+                    {
+                        Log.WaitingForTopic(logger, topic, TopicMetadataRefreshMs / 1000);
+                    }
+
+                    _waitingForTopic = topic;
+                    continue;
+                }
+
+                if (_waitingForTopic is not null && consumer.Assignment.Count > 0)
+                {
+                    _waitingForTopic = null;
+                    Log.TopicFound(logger, topic);
+                }
+
                 if (record is null)
                 {
                     continue;
@@ -135,6 +167,13 @@ public sealed partial class TaggerConsumer(
         [LoggerMessage(EventId = 4203, EventName = "TaggerOffsetNotStored", Level = LogLevel.Debug,
             Message = "Offset {Offset} of partition {Partition} not stored ({Code}); the partition's new owner tags it again (noop)")]
         public static partial void OffsetNotStored(ILogger logger, int partition, long offset, ErrorCode code);
+
+        [LoggerMessage(EventId = 4205, EventName = "TaggerWaitingForTopic", Level = LogLevel.Warning,
+            Message = "The verdict topic {Topic} does not exist; the tagger waits for it (looked up again every {Seconds} s). Create it, or check Safeguard:Tagging:Topic")]
+        public static partial void WaitingForTopic(ILogger logger, string topic, int seconds);
+
+        [LoggerMessage(EventId = 4206, EventName = "TaggerTopicFound", Level = LogLevel.Information, Message = "The verdict topic {Topic} exists now; tagging")]
+        public static partial void TopicFound(ILogger logger, string topic);
 
         [LoggerMessage(EventId = 4204, EventName = "TaggerResumed", Level = LogLevel.Information, Message = "Tagger: {Count} held verdicts have an outcome now")]
         public static partial void Resumed(ILogger logger, int count);

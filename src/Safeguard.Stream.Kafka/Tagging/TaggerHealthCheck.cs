@@ -5,7 +5,8 @@ namespace Safeguard.Stream.Kafka.Tagging;
 
 /// <summary>
 /// The tagger's readiness: unhealthy while its consumer does not run; degraded, with one line per problem naming what
-/// to do, while a valve is open, a tag is paused (<c>safeguard tags create</c>) or a wiki is stopped (the missing right).
+/// to do, while the verdict topic does not exist yet, a valve is open, a tag is paused (<c>safeguard tags create</c>) or
+/// a wiki is stopped (the missing right).
 /// </summary>
 public sealed class TaggerHealthCheck(TaggerConsumer consumer, TaggerState state) : IHealthCheck
 {
@@ -16,6 +17,12 @@ public sealed class TaggerHealthCheck(TaggerConsumer consumer, TaggerState state
         if (!consumer.Running)
         {
             return Task.FromResult(HealthCheckResult.Unhealthy("the tagger's consumer is not running"));
+        }
+
+        if (consumer.WaitingForTopic is { } topic)
+        {
+            return Task.FromResult(HealthCheckResult.Degraded(
+                $"waiting for the verdict topic {topic} to exist: create it, or check Safeguard:Tagging:Topic"));
         }
 
         return Task.FromResult(state.IsClear

@@ -1,8 +1,10 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Safeguard.Stream.Core.Tagging;
 using Safeguard.Stream.IntegrationTests.Infrastructure;
+using Safeguard.Stream.Kafka.Tagging;
 
 namespace Safeguard.Stream.IntegrationTests.Tagging;
 
@@ -50,6 +52,48 @@ public sealed class TaggerConsumerTests(LocalServicesFixture services)
         var (again, _) = await harness.DrainAsync(ct);
         Assert.Equal(2, again.Count(TaggingDisposition.Held, TagSkipReason.ValveOpen));
         Assert.Equal(10, harness.Wiki.Applied.Keys.Count(k => k.Tag == "safeguard-spam"));
+    }
+
+    [Fact]
+    public async Task Run_VerdictTopicCreatedAfterStart_WaitsDegraded_ThenTags()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var harness = await TaggerHarness.CreateAsync(services, "late_topic", partitions: 1, ct, createTopic: false);
+        using var host = harness.BuildHost(drain: false);
+        var consumer = host.Services.GetRequiredService<TaggerConsumer>();
+        var health = new TaggerHealthCheck(consumer, host.Services.GetRequiredService<TaggerState>());
+        await host.StartAsync(ct);
+        try
+        {
+            // Before the topic exists: running, waiting, degraded with what to do (it used to exit).
+            await WaitForAsync(() => consumer.WaitingForTopic is not null, TimeSpan.FromSeconds(30), ct);
+            var waiting = await health.CheckHealthAsync(new HealthCheckContext(), ct);
+            Assert.Equal(HealthStatus.Degraded, waiting.Status);
+            Assert.Contains(harness.Topic, waiting.Description, StringComparison.Ordinal);
+            Assert.True(consumer.Running);
+
+            harness.CreateTopic();
+            var revs = await harness.ProduceAsync("spam", [true], ct);
+
+            // librdkafka sees the topic at its next metadata refresh (10 s), then the verdict is tagged.
+            await WaitForAsync(() => harness.Wiki.Applied.ContainsKey(("enwiki", revs[0], "safeguard-spam")), TimeSpan.FromSeconds(60), ct);
+            Assert.Null(consumer.WaitingForTopic);
+            Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext(), ct)).Status);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, CancellationToken ct)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < timeout, $"not within {timeout}");
+            await Task.Delay(50, ct);
+        }
     }
 
     [Fact]

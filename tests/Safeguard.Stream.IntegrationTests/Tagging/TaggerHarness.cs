@@ -40,7 +40,7 @@ internal sealed class TaggerHarness
     public Dictionary<string, string?> Settings { get; } = [];
 
     /// <summary>A new world; one partition, so the order of verdicts (and of the valve's window) is the order produced.</summary>
-    public static async Task<TaggerHarness> CreateAsync(LocalServicesFixture services, string name, int partitions, CancellationToken cancellationToken)
+    public static async Task<TaggerHarness> CreateAsync(LocalServicesFixture services, string name, int partitions, CancellationToken cancellationToken, bool createTopic = true)
     {
         var environment = await services.CreateEnvironmentAsync(name, cancellationToken);
         await using (var dataSource = NpgsqlDataSource.Create(environment.ConnectionString))
@@ -49,7 +49,11 @@ internal sealed class TaggerHarness
         }
 
         var topic = "tagger-verdicts." + Guid.NewGuid().ToString("N");
-        services.Kafka.CreateTopic(topic, partitions);
+        if (createTopic)
+        {
+            services.Kafka.CreateTopic(topic, partitions);
+        }
+
         var harness = new TaggerHarness(services, environment, topic);
         foreach (var (key, value) in environment.Settings)
         {
@@ -97,15 +101,18 @@ internal sealed class TaggerHarness
         await producer.ProduceAsync(Topic, new Message<byte[], byte[]> { Key = "x"u8.ToArray(), Value = value }, cancellationToken);
     }
 
-    /// <summary>A tagger host as <c>safeguard tagger --drain</c> composes it (policies, Kafka, Postgres, the tagger), with the fake wiki.</summary>
-    public IHost BuildHost()
+    /// <summary>Creates the verdict topic (for a harness created without it).</summary>
+    public void CreateTopic(int partitions = 1) => _services.Kafka.CreateTopic(Topic, partitions);
+
+    /// <summary>A tagger host as <c>safeguard tagger --drain</c> (or, <paramref name="drain"/> false, <c>safeguard tagger</c>) composes it (policies, Kafka, Postgres, the tagger), with the fake wiki.</summary>
+    public IHost BuildHost(bool drain = true)
     {
         var builder = Host.CreateEmptyApplicationBuilder(null);
         builder.Configuration.AddInMemoryCollection(Settings);
         builder.AddSafeguardPolicyCatalog();
         builder.AddSafeguardKafka();
         builder.AddSafeguardPostgres();
-        builder.AddSafeguardTagger(drain: true);
+        builder.AddSafeguardTagger(drain: drain);
         builder.Services.AddSingleton<IWikiTagger>(Wiki);
         builder.Services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost);
         return builder.Build();
