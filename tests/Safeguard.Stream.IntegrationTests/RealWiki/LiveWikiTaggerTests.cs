@@ -10,7 +10,8 @@ namespace Safeguard.Stream.IntegrationTests.RealWiki;
 /// Verdicts back on a real wiki: real edits → UDP RC feed → <see cref="RcFeedBridge"/> → <c>safeguard run</c> (vLLM
 /// simulator) → Kafka; then <c>safeguard tagger --drain</c>, signed in with the bot's BotPassword, tags the flagged edits
 /// (read back with <c>rvprop=tags</c>), does not tag a flagged edit whose text the wiki hid, and a second tagger (a new
-/// consumer group) re-applying the same verdicts gets <c>noop</c>.
+/// consumer group) re-applying the same verdicts gets <c>noop</c>; then a policy flagging most edits opens the safety
+/// valve, and its new flagged edits are held, not tagged, while the verdicts go on being read.
 /// </summary>
 [Collection(LocalServicesDefinition.Name)]
 public sealed class LiveWikiTaggerTests(LocalServicesFixture services, RealWikiFixture fixture) : IClassFixture<RealWikiFixture>
@@ -88,5 +89,47 @@ public sealed class LiveWikiTaggerTests(LocalServicesFixture services, RealWikiF
         Assert.True(second.ExitCode == 0, second.Stdout + second.Stderr);
         Assert.Contains($" tagged=0 already_tagged={tagged.Count} ", second.Stdout, StringComparison.Ordinal);
         Assert.Equal([Tag], await fixture.TagsOfAsync(tagged[0], ct));
+
+        // The safety valve on the same wiki: the policy has flagged 4 of the 6 edits so far, and the valve's window
+        // (in Postgres, one row per revision) holds them. With a minimum sample of 7 it opens on the next verdict:
+        // the new vandal edits are held, not tagged, while every verdict is still read and counted.
+        List<WikiEdit> later;
+        using (var worker = WorkerProcess.Start(["run"], settings))
+        {
+            using var editor = await MediaWikiApiSession.LoginSysopAsync(api, ct);
+            later =
+            [
+                await editor.EditAsync("Tagged page C", "Gamma is a hill.", "new page", ct),
+                await editor.EditAsync("Tagged page C", "Gamma is a hill.\nSAM WAS HERE", "vandal", ct),
+                await editor.EditAsync("Tagged page D", "Delta is a lake.", "new page", ct),
+                await editor.EditAsync("Tagged page D", "Delta is a lake.\nALEX WAS HERE", "vandal", ct),
+            ];
+            await AuditRows.WaitForAsync(environment.ConnectionString, edits.Count + later.Count, ct, worker);
+            worker.Kill();
+        }
+
+        var laterFlagged = new[] { later[1].RevId, later[3].RevId };
+        settings["Safeguard:Tagging:GroupId"] = "tagger-" + Guid.NewGuid().ToString("N");
+        settings["Safeguard:Tagging:MinSample"] = "7";
+        var third = await SafeguardProcess.RunAsync(["tagger", "--drain"], SafeguardProcess.Environment(settings), ct);
+
+        Assert.True(third.ExitCode == 0, third.Stdout + third.Stderr);
+        Assert.Contains("tagger: valve=open enwiki/vandalism", third.Stdout, StringComparison.Ordinal);
+        foreach (var rev in laterFlagged)
+        {
+            Assert.Empty(await fixture.TagsOfAsync(rev, ct));
+        }
+
+        await using (var connection = new NpgsqlConnection(environment.ConnectionString))
+        {
+            await connection.OpenAsync(ct);
+            var held = (await connection.QueryAsync<long>(new CommandDefinition(
+                "select rev_id from safeguard.tag_pending where held_for = 'valve_open' and policy_id = 'vandalism'", cancellationToken: ct))).ToList();
+            Assert.Subset(held.ToHashSet(), laterFlagged.ToHashSet());
+            Assert.Equal(edits.Count + later.Count, await connection.QuerySingleAsync<long>(new CommandDefinition(
+                "select count(*) from safeguard.classifications", cancellationToken: ct)));
+        }
+
+        Assert.Equal([Tag], await fixture.TagsOfAsync(tagged[0], ct)); // what was tagged before stays tagged
     }
 }
