@@ -74,20 +74,7 @@ public static partial class MediaWikiHostingExtensions
     private static void AddWikiApiClient<TClient>(IServiceCollection services, bool useCookies)
         where TClient : class
     {
-        var http = services.AddHttpClient<TClient>((sp, client) =>
-            {
-                var options = sp.GetRequiredService<IOptions<MediaWikiOptions>>().Value;
-                client.DefaultRequestHeaders.UserAgent.ParseAdd(options.UserAgent);
-                client.DefaultRequestHeaders.Accept.ParseAdd("application/json");
-                client.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns timeouts
-            })
-            // API:Etiquette asks for compressed responses.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                AutomaticDecompression = DecompressionMethods.All,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                UseCookies = useCookies,
-            });
+        var http = AddWikimediaHttpClient<TClient>(services, useCookies);
         http.AddStandardResilienceHandler()
             .Configure((resilience, sp) => ConfigureResilience(
                 resilience,
@@ -97,6 +84,26 @@ public static partial class MediaWikiHostingExtensions
             .SelectPipelineBy(_ => WikiApiRequest.WikiOf);
         http.AddHttpMessageHandler<WikiApiAttemptHandler>(); // below the pipeline: sees every attempt
     }
+
+    /// <summary>
+    /// An HTTP client for a Wikimedia API, the wiki clients' and LiftWing's alike: the User-Agent with contact
+    /// information (API:Etiquette), JSON, compressed answers, and no client timeout (each one's resilience pipeline
+    /// owns timeouts).
+    /// </summary>
+    private static IHttpClientBuilder AddWikimediaHttpClient<TClient>(IServiceCollection services, bool useCookies)
+        where TClient : class =>
+        services.AddHttpClient<TClient>((sp, client) =>
+            {
+                client.DefaultRequestHeaders.UserAgent.ParseAdd(sp.GetRequiredService<IOptions<MediaWikiOptions>>().Value.UserAgent);
+                client.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+                client.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AutomaticDecompression = DecompressionMethods.All,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                UseCookies = useCookies,
+            });
 
     /// <summary>
     /// LiftWing's revert-risk client (<c>Safeguard:LiftWing</c>), for the policies' gates: the wiki clients' User-Agent,
@@ -110,20 +117,8 @@ public static partial class MediaWikiHostingExtensions
             return; // a second registration would stack a second resilience handler
         }
 
-        services.AddValidatedOptions<LiftWingOptions, LiftWingOptionsValidator>(LiftWingOptions.SectionName);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LiftWingOptions>, LiftWingOptionsCustomValidator>());
-        services.AddHttpClient<LiftWingClient>((sp, client) =>
-            {
-                client.DefaultRequestHeaders.UserAgent.ParseAdd(sp.GetRequiredService<IOptions<MediaWikiOptions>>().Value.UserAgent);
-                client.DefaultRequestHeaders.Accept.ParseAdd("application/json");
-                client.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns timeouts
-            })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                AutomaticDecompression = DecompressionMethods.All,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                UseCookies = false,
-            })
+        services.AddValidatedOptions<LiftWingOptions, LiftWingOptionsValidator, LiftWingOptionsCustomValidator>(LiftWingOptions.SectionName);
+        AddWikimediaHttpClient<LiftWingClient>(services, useCookies: false)
             .AddStandardResilienceHandler()
             .Configure((resilience, sp) => ConfigureLiftWingResilience(
                 resilience, sp.GetRequiredService<IOptions<LiftWingOptions>>().Value, sp.GetRequiredService<ILogger<LiftWingClient>>()));

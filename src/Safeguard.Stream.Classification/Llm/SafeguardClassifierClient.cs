@@ -65,16 +65,7 @@ public sealed partial class SafeguardClassifierClient
         _logger = logger;
         _transport = transport;
         _status = status ?? new LlmServerStatus(Microsoft.Extensions.Logging.Abstractions.NullLogger<LlmServerStatus>.Instance);
-        _chat = new ChatClient(
-            _options.Model,
-            new ApiKeyCredential(string.IsNullOrEmpty(_options.ApiKey) ? "EMPTY" : _options.ApiKey),
-            new OpenAIClientOptions
-            {
-                Endpoint = _options.Endpoint,
-                RetryPolicy = new ClientRetryPolicy(0),
-                // Polly's per-attempt timeout fires first; this is only a backstop.
-                NetworkTimeout = _options.RequestTimeout + TimeSpan.FromSeconds(5),
-            });
+        _chat = CreateChatClient(_options);
 
         _attemptTimeout = new ResiliencePipelineBuilder { TimeProvider = timeProvider }.AddTimeout(_options.RequestTimeout).Build();
     }
@@ -95,6 +86,25 @@ public sealed partial class SafeguardClassifierClient
     {
         ArgumentNullException.ThrowIfNull(policy);
         return role == LlmPolicyRole.System ? ("system", policy.Body) : ("developer", DeveloperInstructionsHeader + policy.Body);
+    }
+
+    /// <summary>
+    /// The SDK's chat client for these options: the key (vLLM accepts any without <c>--api-key</c>), no SDK retries
+    /// (the transport pipeline retries), and a network timeout only as a backstop to the per-attempt timeout. The load
+    /// test builds its clients here too, so it measures what the worker sends.
+    /// </summary>
+    public static ChatClient CreateChatClient(LlmOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new ChatClient(
+            options.Model,
+            new ApiKeyCredential(string.IsNullOrEmpty(options.ApiKey) ? "EMPTY" : options.ApiKey),
+            new OpenAIClientOptions
+            {
+                Endpoint = options.Endpoint,
+                RetryPolicy = new ClientRetryPolicy(0),
+                NetworkTimeout = options.RequestTimeout + TimeSpan.FromSeconds(5),
+            });
     }
 
     /// <summary>How the model's chat template opens a developer message (gpt-oss harmony, Hugging Face template).</summary>

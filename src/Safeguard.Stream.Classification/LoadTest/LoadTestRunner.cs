@@ -1,10 +1,6 @@
-using System.ClientModel;
-using System.ClientModel.Primitives;
 using System.Text.Encodings.Web;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using OpenAI;
-using OpenAI.Chat;
 using Safeguard.Stream.Core.Prompts;
 
 namespace Safeguard.Stream.Classification.LoadTest;
@@ -104,7 +100,7 @@ public sealed class LoadTestRunner(IOptions<LlmOptions> options, TimeProvider ti
         ArgumentNullException.ThrowIfNull(policies);
         ArgumentOutOfRangeException.ThrowIfZero(policies.Count);
         var llm = options.Value;
-        var generator = new LoadGenerator(CreateChatClient(llm), time, llm.RequestTimeout);
+        var generator = new LoadGenerator(SafeguardClassifierClient.CreateChatClient(llm), time, llm.RequestTimeout);
         var startedAt = time.GetUtcNow();
         var started = time.GetTimestamp();
         var budget = new RequestBudget(plan.MaxRequests);
@@ -243,15 +239,4 @@ public sealed class LoadTestRunner(IOptions<LlmOptions> options, TimeProvider ti
             "recommended Safeguard:Llm:MaxConcurrency = the knee (per model server; replicas sharing one server split it); GPUs = ceil(target edits/s / edits/s at the knee), " +
             "edits/s = requests/s / requests per edit (one per loaded policy)");
     }
-
-    /// <summary>The SDK's client as <see cref="SafeguardClassifierClient"/> builds it: the key, no SDK retries, the request timeout.</summary>
-    private static ChatClient CreateChatClient(LlmOptions llm) => new(
-        llm.Model,
-        new ApiKeyCredential(string.IsNullOrEmpty(llm.ApiKey) ? "EMPTY" : llm.ApiKey),
-        new OpenAIClientOptions
-        {
-            Endpoint = llm.Endpoint,
-            RetryPolicy = new ClientRetryPolicy(0),
-            NetworkTimeout = llm.RequestTimeout + TimeSpan.FromSeconds(5),
-        });
 }
