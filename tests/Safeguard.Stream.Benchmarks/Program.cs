@@ -73,6 +73,10 @@ results["enrich"] = enrich;
 var prescreen = await PreScreenBenchmark.RunAsync(
     Path.Combine(Path.GetDirectoryName(Path.GetFullPath(events))!, "..", "eval", "cluebotng_enwiki_dev.jsonl"), policiesDir);
 results["prescreen"] = prescreen;
+
+// Reading the model's answers: the logprobs are most of what the worker does per edit (issue 17).
+var answerRead = await AnswerReadBenchmark.RunAsync(policiesDir, new Safeguard.Stream.Classification.Llm.LlmOptions().TopLogProbabilities, CancellationToken.None);
+results["answer_read"] = answerRead;
 if (worker is not null)
 {
     var sizes = quick
@@ -110,6 +114,8 @@ foreach (var (name, value) in alternatives)
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"prescreen   requests_saved_ratio   {prescreen["requests_saved_ratio"],12:N4}  ({prescreen["requests_with"]} of {prescreen["requests_without"]} requests sent)"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"prescreen   positives_skipped      {prescreen["positives_skipped"],12:N0}"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"answer_read us_per_answer          {answerRead["us_per_answer"],12:N2}  (read {answerRead["read_us_per_answer"]}, verdict {answerRead["verdict_us_per_answer"]}, probability {answerRead["probability_us_per_answer"]}; {answerRead["allocated_bytes_per_answer"]:N0} B allocated, {answerRead["body_bytes_mean"]:N0} B body, top_logprobs={answerRead["top_logprobs"]})"));
 foreach (var scenario in new[] { "saturation", "latency", "cost" })
 {
     if (results.GetValueOrDefault(scenario) is Dictionary<string, object> rows)

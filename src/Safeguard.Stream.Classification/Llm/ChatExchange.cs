@@ -1,11 +1,5 @@
 namespace Safeguard.Stream.Classification.Llm;
 
-/// <summary>One generated token's logprob and its top alternatives (vLLM's <c>choices[0].logprobs.content[i]</c>).</summary>
-public sealed record TokenLogProbability(string Token, double LogProbability, IReadOnlyList<TokenAlternative> TopAlternatives);
-
-/// <summary>One of a token's top alternatives.</summary>
-public readonly record struct TokenAlternative(string Token, double LogProbability);
-
 /// <summary>What the classifier needs from a chat completion (see <see cref="ChatExchange.ReadAnswer"/>).</summary>
 public sealed record ChatAnswer(
     string? Content,
@@ -14,7 +8,7 @@ public sealed record ChatAnswer(
     int PromptTokens,
     int CompletionTokens,
     int CachedTokens,
-    IReadOnlyList<TokenLogProbability>? Tokens)
+    AnswerTokens? Tokens)
 {
     public bool StoppedByLength => FinishReason == "length";
 
@@ -30,7 +24,8 @@ public sealed record ChatAnswer(
 /// OpenAI SDK's <c>ChatClient</c> (its protocol method: pipeline, authentication, error mapping); only the JSON is
 /// ours, because the SDK's typed model costs ~1 ms and ~390 KB of allocations per gpt-oss answer with logprobs
 /// (~130 tokens × 6 alternatives at top_logprobs=5, each with its UTF-8 bytes) — 5× that per edit, most of the worker's CPU. This
-/// reader keeps the token text and logprobs, skips the <c>bytes</c> arrays and everything else it does not use.
+/// reader keeps the answer's fields and the tokens' text (<see cref="AnswerTokens"/>: a token's logprob and alternatives
+/// are read from the body only for the verdict digit), and skips everything else.
 /// </summary>
 public static class ChatExchange
 {
@@ -79,7 +74,7 @@ public static class ChatExchange
         ArgumentNullException.ThrowIfNull(body);
         try
         {
-            return Read(body.ToMemory().Span);
+            return Read(body.ToMemory());
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
@@ -87,9 +82,9 @@ public static class ChatExchange
         }
     }
 
-    private static ChatAnswer Read(ReadOnlySpan<byte> json)
+    private static ChatAnswer Read(ReadOnlyMemory<byte> json)
     {
-        var reader = new Utf8JsonReader(json, s_reader);
+        var reader = new Utf8JsonReader(json.Span, s_reader);
         Expect(ref reader, JsonTokenType.StartObject);
         var answer = new AnswerBuilder();
         while (NextProperty(ref reader))
@@ -106,7 +101,7 @@ public static class ChatExchange
                     }
 
                     Require(ref reader, JsonTokenType.StartObject);
-                    ReadChoice(ref reader, answer);
+                    ReadChoice(ref reader, answer, json);
                 }
             }
             else if (reader.ValueTextEquals("usage"u8) && Next(ref reader) == JsonTokenType.StartObject)
@@ -126,7 +121,7 @@ public static class ChatExchange
             : throw new JsonException("the completion has no choice with a message");
     }
 
-    private static void ReadChoice(ref Utf8JsonReader reader, AnswerBuilder answer)
+    private static void ReadChoice(ref Utf8JsonReader reader, AnswerBuilder answer, ReadOnlyMemory<byte> json)
     {
         while (NextProperty(ref reader))
         {
@@ -167,7 +162,7 @@ public static class ChatExchange
             }
             else if (reader.ValueTextEquals("logprobs"u8) && Next(ref reader) == JsonTokenType.StartObject)
             {
-                ReadLogProbabilities(ref reader, answer);
+                ReadLogProbabilities(ref reader, answer, json);
             }
             else
             {
@@ -176,7 +171,7 @@ public static class ChatExchange
         }
     }
 
-    private static void ReadLogProbabilities(ref Utf8JsonReader reader, AnswerBuilder answer)
+    private static void ReadLogProbabilities(ref Utf8JsonReader reader, AnswerBuilder answer, ReadOnlyMemory<byte> json)
     {
         while (NextProperty(ref reader))
         {
@@ -186,62 +181,8 @@ public static class ChatExchange
                 continue;
             }
 
-            var tokens = new List<TokenLogProbability>();
-            while (Next(ref reader) != JsonTokenType.EndArray)
-            {
-                var (token, logprob, top) = ReadEntry(ref reader, withAlternatives: true);
-                tokens.Add(new TokenLogProbability(token, logprob, top ?? []));
-            }
-
-            answer.Tokens = tokens;
+            answer.Tokens = AnswerTokens.Read(ref reader, json);
         }
-    }
-
-    private static TokenAlternative[] ReadAlternatives(ref Utf8JsonReader reader)
-    {
-        var top = new List<TokenAlternative>(8);
-        while (Next(ref reader) != JsonTokenType.EndArray)
-        {
-            var (token, logprob, _) = ReadEntry(ref reader, withAlternatives: false);
-            top.Add(new TokenAlternative(token, logprob));
-        }
-
-        return [.. top];
-    }
-
-    /// <summary>
-    /// One logprob entry, <c>{"token", "logprob", "bytes", "top_logprobs"}</c>: a generated token or one of its
-    /// alternatives (which have no <c>top_logprobs</c>). <c>bytes</c> and unknown fields are skipped.
-    /// </summary>
-    private static (string Token, double LogProbability, TokenAlternative[]? Alternatives) ReadEntry(ref Utf8JsonReader reader, bool withAlternatives)
-    {
-        Require(ref reader, JsonTokenType.StartObject);
-        string? token = null;
-        double logprob = 0;
-        TokenAlternative[]? top = null;
-        while (NextProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("token"u8))
-            {
-                Next(ref reader);
-                token = reader.GetString();
-            }
-            else if (reader.ValueTextEquals("logprob"u8))
-            {
-                Next(ref reader);
-                logprob = reader.GetDouble();
-            }
-            else if (withAlternatives && reader.ValueTextEquals("top_logprobs"u8) && Next(ref reader) == JsonTokenType.StartArray)
-            {
-                top = ReadAlternatives(ref reader);
-            }
-            else
-            {
-                SkipValue(ref reader);
-            }
-        }
-
-        return (token ?? string.Empty, logprob, top);
     }
 
     private static void ReadUsage(ref Utf8JsonReader reader, AnswerBuilder answer)
@@ -337,7 +278,7 @@ public static class ChatExchange
         public int CompletionTokens { get; set; }
         public int CachedTokens { get; set; }
         public bool HasPromptTokensDetails { get; set; }
-        public List<TokenLogProbability>? Tokens { get; set; }
+        public AnswerTokens? Tokens { get; set; }
     }
 
     private static string? NullableString(ref Utf8JsonReader reader) => reader.TokenType switch

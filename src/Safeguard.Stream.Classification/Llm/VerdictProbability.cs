@@ -49,17 +49,10 @@ public static class VerdictProbability
             return null;
         }
 
-        var builder = new StringBuilder();
-        var starts = new int[tokens.Count];
-        for (var i = 0; i < tokens.Count; i++)
-        {
-            starts[i] = builder.Length;
-            builder.Append(tokens[i].Token);
-        }
-
-        var text = builder.ToString();
+        // The answer's tokens as read (the fast path), or a list built in memory.
+        var stream = AnswerTokens.From(tokens);
+        var text = stream.Text;
         var answerStart = FinalAnswerStart(text, content);
-        var firstAnswerToken = FirstTokenAt(starts, tokens, answerStart);
         // The answer's own key comes first in it (a rationale may mention "violation" again); with the answer not
         // located, the last key of the stream is the best guess, as reasoning precedes the answer.
         if (anchor is not null)
@@ -71,7 +64,6 @@ public static class VerdictProbability
             }
 
             answerStart = anchorAt + anchor.Length;
-            firstAnswerToken = FirstTokenAt(starts, tokens, answerStart);
         }
 
         var keyAt = answerStart > 0
@@ -83,22 +75,16 @@ public static class VerdictProbability
             return null; // no final answer located and no key: nothing tells which digit is the verdict
         }
 
-        TokenLogProbability? digit = null;
-        for (var i = firstAnswerToken; i < tokens.Count; i++)
+        // The first token that ends past searchFrom (and so past the answer's start) and carries a digit.
+        for (var i = stream.TokenEndingAfter(searchFrom); i < stream.Count; i++)
         {
-            if (starts[i] + tokens[i].Token.Length <= searchFrom)
+            if (Digit(stream.Token(i)) is not null)
             {
-                continue;
-            }
-
-            if (Digit(tokens[i].Token) is not null)
-            {
-                digit = tokens[i];
-                break;
+                return stream.TryGet(i) is { } digit ? FromDigit(digit, violation) : null;
             }
         }
 
-        return digit is null ? null : FromDigit(digit, violation);
+        return null;
     }
 
     /// <summary>The documented mapping used when no logprob-based probability exists (see the class summary).</summary>
@@ -144,25 +130,12 @@ public static class VerdictProbability
         return 0;
     }
 
-    private static int FirstTokenAt(int[] starts, IReadOnlyList<TokenLogProbability> tokens, int offset)
-    {
-        for (var i = 0; i < tokens.Count; i++)
-        {
-            if (starts[i] + tokens[i].Token.Length > offset)
-            {
-                return i;
-            }
-        }
-
-        return tokens.Count;
-    }
-
     private static double FromDigit(TokenLogProbability digit, bool violation)
     {
         double? p1 = null, p0 = null;
         foreach (var alternative in digit.TopAlternatives)
         {
-            switch (Digit(alternative.Token))
+            switch (Digit(alternative.Token.AsSpan()))
             {
                 case '1':
                     p1 ??= Math.Exp(alternative.LogProbability);
@@ -174,7 +147,7 @@ public static class VerdictProbability
         }
 
         var chosen = Math.Exp(digit.LogProbability);
-        var digitIsOne = Digit(digit.Token) == '1';
+        var digitIsOne = Digit(digit.Token.AsSpan()) == '1';
         p1 ??= digitIsOne ? chosen : null;
         p0 ??= digitIsOne ? null : chosen;
         if (p1 is { } one && p0 is { } zero && one + zero > 0)
@@ -188,9 +161,9 @@ public static class VerdictProbability
     }
 
     /// <summary>The verdict digit a token carries once JSON punctuation is set aside (<c>":1</c> → 1), or null.</summary>
-    private static char? Digit(string token)
+    private static char? Digit(ReadOnlySpan<char> token)
     {
-        var core = token.AsSpan().Trim().TrimStart("\":").Trim();
+        var core = token.Trim().TrimStart("\":").Trim();
         if (core.Length == 0 || core[0] is not ('0' or '1'))
         {
             return null;
