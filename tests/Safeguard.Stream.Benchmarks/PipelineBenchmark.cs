@@ -26,7 +26,7 @@ internal sealed class PipelineBenchmark(string worker, string policiesDirectory,
     private int _phase;
 
     /// <summary>Warm-up batches after the first, at most, while the JIT still compiles (<see cref="SettledJitMethods"/>).</summary>
-    private const int ExtraWarmupBatches = 8;
+    private const int ExtraWarmupBatches = 30;
 
     /// <summary>Fewer methods compiled than this over one warm-up batch: the runtime has settled.</summary>
     private const int SettledJitMethods = 50;
