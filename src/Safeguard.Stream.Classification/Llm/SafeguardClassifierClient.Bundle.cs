@@ -17,21 +17,15 @@ public sealed partial class SafeguardClassifierClient
         ArgumentNullException.ThrowIfNull(bundle);
         ArgumentNullException.ThrowIfNull(request);
 
-        var started = _timeProvider.GetTimestamp();
-        var usage = new UsageTotals();
-        var effort = bundle.ReasoningEffort;
-        var maxOutputTokens = _options.MaxOutputTokens;
-        var retries = new RetryBudget { Count = _options.MaxRetries };
+        var run = StartRun(bundle.ReasoningEffort);
         var ids = bundle.Policies.Select(p => p.Id).ToList();
         var first = bundle.Policies[0];
         for (var attempt = 1; attempt <= _options.MaxAttempts; attempt++)
         {
             var diff = request.Diff.TruncateTo(_options.MaxDiffCharacters);
-            var instructions = _options.PolicyRole == LlmPolicyRole.System ? bundle.Instructions : DeveloperInstructionsHeader + bundle.Instructions;
-            var body = ChatExchange.WriteRequest(_options.Model, _options.PolicyRole == LlmPolicyRole.System ? "system" : "developer", instructions,
-                EditPromptRenderer.Render(request.Edit, diff), effort, maxOutputTokens, _options.RequestLogProbabilities ? _options.TopLogProbabilities : null);
+            var body = WriteRequest(bundle.Instructions, request.Edit, diff, run);
 
-            var sent = await AttemptAsync(body, retries, cancellationToken);
+            var sent = await AttemptAsync(body, run.Retries, cancellationToken);
             if (sent.ContextTooLong)
             {
                 Log.ContextTooLong(_logger, "bundle:" + string.Join('+', ids), request.Edit.WikiId, request.Edit.RevId, attempt, diff.CharacterCount);
@@ -44,21 +38,20 @@ public sealed partial class SafeguardClassifierClient
                 continue;
             }
 
-            usage.Add(answer);
+            run.Add(answer);
             if (!BundleVerdictParser.TryParse(answer.Content, ids, out var parsed, out var problems, out var error))
             {
                 Log.UnusableAnswer(_logger, "bundle:" + string.Join('+', ids), request.Edit.WikiId, request.Edit.RevId, attempt, error ?? "no verdicts");
                 if (answer.StoppedByLength)
                 {
-                    effort = Lower(effort);
-                    maxOutputTokens = maxOutputTokens is { } cap ? Math.Min(cap * 2, 131_072) : null;
+                    run.ThinkLess();
                 }
 
                 continue;
             }
 
             var verdicts = new List<PolicyVerdict>(bundle.Policies.Count);
-            var share = Share(usage, parsed.Count);
+            var share = Share(run, parsed.Count);
             var index = 0;
             foreach (var policy in bundle.Policies)
             {
@@ -72,7 +65,7 @@ public sealed partial class SafeguardClassifierClient
                 var probability = VerdictProbability.FromLogProbabilities(answer.Tokens, verdict.Violation, answer.Content, PolicyBundle.AnswerKey(policy.Id));
                 var score = probability ?? VerdictProbability.Fallback(verdict);
                 var (prompt, completion, cached) = share(index++);
-                verdicts.Add(Verdict(policy, effort, diff.Truncated, started, usage, answer.FinishReason) with
+                verdicts.Add(Verdict(policy, run, diff.Truncated, answer.FinishReason) with
                 {
                     Status = VerdictStatus.Ok,
                     Violation = verdict.Violation,
@@ -102,9 +95,9 @@ public sealed partial class SafeguardClassifierClient
     }
 
     /// <summary>Splits the bundle's usage over <paramref name="count"/> verdicts: equal shares, the remainder on the first.</summary>
-    private static Func<int, (int Prompt, int Completion, int Cached)> Share(UsageTotals usage, int count) => index =>
+    private static Func<int, (int Prompt, int Completion, int Cached)> Share(Run run, int count) => index =>
     {
         static int Part(int total, int count, int index) => (total / count) + (index == 0 ? total % count : 0);
-        return count == 0 ? (0, 0, 0) : (Part(usage.Prompt, count, index), Part(usage.Completion, count, index), Part(usage.Cached, count, index));
+        return count == 0 ? (0, 0, 0) : (Part(run.PromptTokens, count, index), Part(run.CompletionTokens, count, index), Part(run.CachedTokens, count, index));
     };
 }

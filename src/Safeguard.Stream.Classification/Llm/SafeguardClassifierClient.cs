@@ -85,8 +85,12 @@ public sealed partial class SafeguardClassifierClient
     public static (string Role, string Text) PolicyMessage(Policy policy, LlmPolicyRole role)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        return role == LlmPolicyRole.System ? ("system", policy.Body) : ("developer", DeveloperInstructionsHeader + policy.Body);
+        return InstructionsMessage(policy.Body, role);
     }
+
+    /// <summary>The first message for instructions: one policy's body, or a bundle's instructions.</summary>
+    private static (string Role, string Text) InstructionsMessage(string instructions, LlmPolicyRole role) =>
+        role == LlmPolicyRole.System ? ("system", instructions) : ("developer", DeveloperInstructionsHeader + instructions);
 
     /// <summary>
     /// The SDK's chat client for these options: the key (vLLM accepts any without <c>--api-key</c>), no SDK retries
@@ -116,22 +120,18 @@ public sealed partial class SafeguardClassifierClient
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(request);
 
-        var started = _timeProvider.GetTimestamp();
-        var usage = new UsageTotals();
+        var run = StartRun(policy.ReasoningEffort);
         var budget = _options.MaxDiffCharacters;
-        var effort = policy.ReasoningEffort;
-        var maxOutputTokens = _options.MaxOutputTokens;
         var truncated = false;
         string? lastError = null;
         string? finishReason = null;
-        var retries = new RetryBudget { Count = _options.MaxRetries };
         for (var attempt = 1; attempt <= _options.MaxAttempts; attempt++)
         {
             var diff = request.Diff.TruncateTo(budget);
             truncated = diff.Truncated;
-            var body = WriteRequest(policy, request.Edit, diff, effort, maxOutputTokens);
+            var body = WriteRequest(policy.Body, request.Edit, diff, run);
 
-            var sent = await AttemptAsync(body, retries, cancellationToken);
+            var sent = await AttemptAsync(body, run.Retries, cancellationToken);
             if (sent.ContextTooLong)
             {
                 lastError = VerdictError.ContextLength;
@@ -153,7 +153,7 @@ public sealed partial class SafeguardClassifierClient
                 continue;
             }
 
-            usage.Add(answer);
+            run.Add(answer);
             finishReason = answer.FinishReason;
             var content = answer.Content;
             var stoppedByLength = answer.StoppedByLength;
@@ -171,7 +171,7 @@ public sealed partial class SafeguardClassifierClient
                 if (failure == VerdictParseFailure.OutOfRange)
                 {
                     Log.UnusableAnswer(_logger, policy.Id, request.Edit.WikiId, request.Edit.RevId, attempt, VerdictError.VerdictOutOfRange);
-                    return Verdict(policy, effort, truncated, started, usage, finishReason) with
+                    return Verdict(policy, run, truncated, finishReason) with
                     {
                         Status = VerdictStatus.Error,
                         Error = VerdictError.VerdictOutOfRange,
@@ -181,10 +181,8 @@ public sealed partial class SafeguardClassifierClient
 
                 if (stoppedByLength)
                 {
-                    // The reasoning used the budget: think less (and, where capped, allow more) next time.
                     lastError = VerdictError.Length;
-                    effort = Lower(effort);
-                    maxOutputTokens = maxOutputTokens is { } cap ? Math.Min(cap * 2, 131_072) : null;
+                    run.ThinkLess();
                 }
                 else
                 {
@@ -203,7 +201,7 @@ public sealed partial class SafeguardClassifierClient
 
             var probability = VerdictProbability.FromLogProbabilities(answer.Tokens, parsed.Violation, content);
             var score = probability ?? VerdictProbability.Fallback(parsed);
-            return Verdict(policy, effort, truncated, started, usage, finishReason) with
+            return Verdict(policy, run, truncated, finishReason) with
             {
                 Status = VerdictStatus.Ok,
                 Violation = parsed.Violation,
@@ -216,7 +214,7 @@ public sealed partial class SafeguardClassifierClient
             };
         }
 
-        return Verdict(policy, effort, truncated, started, usage, finishReason) with
+        return Verdict(policy, run, truncated, finishReason) with
         {
             Status = VerdictStatus.Error,
             Error = lastError ?? VerdictError.NoAttempts,
@@ -234,29 +232,30 @@ public sealed partial class SafeguardClassifierClient
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(edit);
         ArgumentNullException.ThrowIfNull(diff);
-        return SendCheckedAsync(WriteRequest(policy, edit, diff.TruncateTo(_options.MaxDiffCharacters), policy.ReasoningEffort, _options.MaxOutputTokens), null, cancellationToken);
+        return SendCheckedAsync(WriteRequest(policy.Body, edit, diff.TruncateTo(_options.MaxDiffCharacters), StartRun(policy.ReasoningEffort)), null, cancellationToken);
     }
 
-    private BinaryData WriteRequest(Policy policy, EditEvent edit, DiffText diff, ReasoningEffort effort, int? maxOutputTokens)
+    /// <summary>The request for <paramref name="instructions"/> (a policy's body or a bundle's) and the edit, as <paramref name="run"/>'s next attempt asks.</summary>
+    private BinaryData WriteRequest(string instructions, EditEvent edit, DiffText diff, Run run)
     {
-        var (role, instructions) = PolicyMessage(policy, _options.PolicyRole);
-        return ChatExchange.WriteRequest(_options.Model, role, instructions, EditPromptRenderer.Render(edit, diff), effort, maxOutputTokens,
+        var (role, text) = InstructionsMessage(instructions, _options.PolicyRole);
+        return ChatExchange.WriteRequest(_options.Model, role, text, EditPromptRenderer.Render(edit, diff), run.Effort, run.MaxOutputTokens,
             _options.RequestLogProbabilities ? _options.TopLogProbabilities : null);
     }
 
-    private PolicyVerdict Verdict(Policy policy, ReasoningEffort effort, bool truncated, long started, UsageTotals usage, string? finishReason) => new()
+    private PolicyVerdict Verdict(Policy policy, Run run, bool truncated, string? finishReason) => new()
     {
         PolicyId = policy.Id,
         PolicyVersion = policy.Version,
         Status = VerdictStatus.Ok,
         Mode = policy.Mode,
         Visibility = policy.Visibility,
-        ReasoningEffort = effort,
+        ReasoningEffort = run.Effort,
         Model = _options.Model,
-        PromptTokens = usage.Prompt,
-        CompletionTokens = usage.Completion,
-        CachedTokens = usage.Cached,
-        LatencyMs = (long)_timeProvider.GetElapsedTime(started).TotalMilliseconds,
+        PromptTokens = run.PromptTokens,
+        CompletionTokens = run.CompletionTokens,
+        CachedTokens = run.CachedTokens,
+        LatencyMs = (long)_timeProvider.GetElapsedTime(run.Started).TotalMilliseconds,
         InputTruncated = truncated,
         FinishReason = finishReason,
         ClassifiedAt = _timeProvider.GetUtcNow(),
@@ -302,17 +301,35 @@ public sealed partial class SafeguardClassifierClient
         }
     }
 
-    private sealed class UsageTotals
+    private Run StartRun(ReasoningEffort effort) => new(_timeProvider.GetTimestamp(), effort, _options.MaxOutputTokens, _options.MaxRetries);
+
+    /// <summary>
+    /// What one classification carries from attempt to attempt, in <see cref="ClassifyAsync"/> and
+    /// <see cref="ClassifyBundleAsync"/> alike: when it started, the tokens its answers used, the transport retries it
+    /// has left, and the reasoning effort and output cap its next attempt asks for.
+    /// </summary>
+    private sealed class Run(long started, ReasoningEffort effort, int? maxOutputTokens, int retries)
     {
-        public int Prompt { get; private set; }
-        public int Completion { get; private set; }
-        public int Cached { get; private set; }
+        public long Started { get; } = started;
+        public ReasoningEffort Effort { get; private set; } = effort;
+        public int? MaxOutputTokens { get; private set; } = maxOutputTokens;
+        public RetryBudget Retries { get; } = new() { Count = retries };
+        public int PromptTokens { get; private set; }
+        public int CompletionTokens { get; private set; }
+        public int CachedTokens { get; private set; }
 
         public void Add(ChatAnswer answer)
         {
-            Prompt += answer.PromptTokens;
-            Completion += answer.CompletionTokens;
-            Cached += answer.CachedTokens;
+            PromptTokens += answer.PromptTokens;
+            CompletionTokens += answer.CompletionTokens;
+            CachedTokens += answer.CachedTokens;
+        }
+
+        /// <summary>The reasoning used the output budget (<c>finish_reason: length</c>): think less next time and, where capped, allow more.</summary>
+        public void ThinkLess()
+        {
+            Effort = Lower(Effort);
+            MaxOutputTokens = MaxOutputTokens is { } cap ? Math.Min(cap * 2, 131_072) : null;
         }
     }
 
