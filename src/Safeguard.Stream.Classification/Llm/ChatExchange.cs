@@ -35,9 +35,13 @@ public static class ChatExchange
     /// The request, with the fields and names the SDK sends (<c>max_completion_tokens</c>, <c>reasoning_effort</c>):
     /// the policy message (<paramref name="policyRole"/>, see <see cref="SafeguardClassifierClient.PolicyMessage"/>), then the edit.
     /// </summary>
-    public static BinaryData WriteRequest(string model, string policyRole, string policy, string user, ReasoningEffort effort, int? maxOutputTokens, int? topLogProbabilities)
+    public static BinaryData WriteRequest(string model, string policyRole, string policy, string user, ReasoningEffort effort, int? maxOutputTokens, int? topLogProbabilities) =>
+        WriteRequest(model, policyRole, JsonEncodedText.Encode(policy), JsonEncodedText.Encode(user), effort, maxOutputTokens, topLogProbabilities);
+
+    /// <summary>The same, for texts escaped once and sent many times (the classifier keeps them per policy and per edit).</summary>
+    public static BinaryData WriteRequest(string model, string policyRole, JsonEncodedText policy, JsonEncodedText user, ReasoningEffort effort, int? maxOutputTokens, int? topLogProbabilities)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(policy.Length + user.Length + 256);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(policy.EncodedUtf8Bytes.Length + user.EncodedUtf8Bytes.Length + 256);
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
@@ -219,7 +223,7 @@ public static class ChatExchange
         }
     }
 
-    private static void WriteMessage(Utf8JsonWriter w, string role, string content)
+    private static void WriteMessage(Utf8JsonWriter w, string role, JsonEncodedText content)
     {
         w.WriteStartObject();
         w.WriteString("role", role);

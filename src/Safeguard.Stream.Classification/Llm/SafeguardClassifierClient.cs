@@ -1,5 +1,6 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using System.Runtime.CompilerServices;
 using OpenAI;
 using OpenAI.Chat;
 using Polly.CircuitBreaker;
@@ -48,6 +49,14 @@ public sealed partial class SafeguardClassifierClient
     private readonly ResiliencePipeline _transport;
     private readonly ResiliencePipeline _attemptTimeout;
     private readonly LlmServerStatus _status;
+
+    // Every request of an edit carries two long texts: its instructions (a policy's body or a bundle's, the same for
+    // every edit) and the edit's prompt (the same for every policy). Each is rendered and JSON-escaped once and kept
+    // beside the object it comes from (the instructions string; the diff enrichment made for the edit), so an edit's
+    // five requests copy bytes instead of rendering and escaping them five times (BENCHMARKS.md, "Where the worker's
+    // CPU goes"). The entries go with their keys.
+    private readonly ConditionalWeakTable<string, EncodedText> _instructionMessages = new();
+    private readonly ConditionalWeakTable<DiffText, EncodedPrompt> _prompts = new();
     private int _reasoningShapeLogged;
 
     public SafeguardClassifierClient(
@@ -238,10 +247,24 @@ public sealed partial class SafeguardClassifierClient
     /// <summary>The request for <paramref name="instructions"/> (a policy's body or a bundle's) and the edit, as <paramref name="run"/>'s next attempt asks.</summary>
     private BinaryData WriteRequest(string instructions, EditEvent edit, DiffText diff, Run run)
     {
-        var (role, text) = InstructionsMessage(instructions, _options.PolicyRole);
-        return ChatExchange.WriteRequest(_options.Model, role, text, EditPromptRenderer.Render(edit, diff), run.Effort, run.MaxOutputTokens,
+        var message = _instructionMessages.GetValue(instructions, i =>
+        {
+            var (role, text) = InstructionsMessage(i, _options.PolicyRole);
+            return new EncodedText(role, JsonEncodedText.Encode(text));
+        });
+        if (!_prompts.TryGetValue(diff, out var prompt) || !ReferenceEquals(prompt.Edit, edit))
+        {
+            prompt = new EncodedPrompt(edit, JsonEncodedText.Encode(EditPromptRenderer.Render(edit, diff)));
+            _prompts.AddOrUpdate(diff, prompt);
+        }
+
+        return ChatExchange.WriteRequest(_options.Model, message.Role, message.Text, prompt.Text, run.Effort, run.MaxOutputTokens,
             _options.RequestLogProbabilities ? _options.TopLogProbabilities : null);
     }
+
+    private sealed record EncodedText(string Role, JsonEncodedText Text);
+
+    private sealed record EncodedPrompt(EditEvent Edit, JsonEncodedText Text);
 
     private PolicyVerdict Verdict(Policy policy, Run run, bool truncated, string? finishReason) => new()
     {

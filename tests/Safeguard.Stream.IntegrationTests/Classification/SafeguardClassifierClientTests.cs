@@ -72,6 +72,33 @@ public sealed class SafeguardClassifierClientTests
     private static async Task<VllmSimulator> StartAsync(VllmSimulatorOptions options) =>
         await VllmSimulator.StartAsync(options with { Latency = TimeSpan.Zero, CaptureRequests = true }, ct: TestContext.Current.CancellationToken);
 
+    /// <summary>
+    /// The classifier renders an edit's prompt once for all its policies, kept beside the diff: two edits that share one
+    /// diff object (a null edit's empty diff, say) must each still be sent with their own title and summary, and every
+    /// policy of one edit with the same bytes.
+    /// </summary>
+    [Fact]
+    public async Task ClassifyAsync_EditsSharingOneDiffObject_EachSendsItsOwnPrompt_PoliciesOfOneEditTheSame()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var simulator = await StartAsync(new VllmSimulatorOptions());
+        var (client, _) = CreateSut(simulator);
+        var first = Edit("Shared text.", 2001, comment: "first summary", title: "First page");
+        var second = first with { Edit = first.Edit with { RevId = 2002, PageTitle = "Second page", Comment = "second summary" } };
+        Assert.Same(first.Diff, second.Diff);
+
+        await client.ClassifyAsync(LoadPolicy("spam"), first, ct);
+        await client.ClassifyAsync(LoadPolicy("vandalism"), first, ct);
+        await client.ClassifyAsync(LoadPolicy("spam"), second, ct);
+
+        var prompts = simulator.CapturedRequests.Select(r => Messages(r)[1].GetProperty("content").GetString()!).ToList();
+        Assert.Equal(3, prompts.Count);
+        Assert.Equal(prompts[0], prompts[1]);
+        Assert.Contains("First page", prompts[0], StringComparison.Ordinal);
+        Assert.Contains("second summary", prompts[2], StringComparison.Ordinal);
+        Assert.DoesNotContain("First page", prompts[2], StringComparison.Ordinal);
+    }
+
     internal static JsonElement[] Messages(string body)
     {
         using var document = JsonDocument.Parse(body);
