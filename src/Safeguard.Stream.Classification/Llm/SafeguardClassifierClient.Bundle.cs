@@ -63,17 +63,9 @@ public sealed partial class SafeguardClassifierClient
                 }
 
                 var probability = VerdictProbability.FromLogProbabilities(answer.Tokens, verdict.Violation, answer.Content, PolicyBundle.AnswerKey(policy.Id));
-                var score = probability ?? VerdictProbability.Fallback(verdict);
                 var (prompt, completion, cached) = share(index++);
-                verdicts.Add(Verdict(policy, run, diff.Truncated, answer.FinishReason) with
+                verdicts.Add(OkVerdict(policy, run, diff.Truncated, answer, verdict, probability) with
                 {
-                    Status = VerdictStatus.Ok,
-                    Violation = verdict.Violation,
-                    Probability = probability,
-                    Category = verdict.Category,
-                    Rationale = verdict.Rationale,
-                    Reasoning = _options.StoreReasoning ? answer.Reasoning : null,
-                    Flagged = verdict.Violation && score >= policy.Threshold,
                     PromptTokens = prompt,
                     CompletionTokens = completion,
                     CachedTokens = cached,

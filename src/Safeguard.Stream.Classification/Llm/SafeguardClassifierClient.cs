@@ -208,19 +208,7 @@ public sealed partial class SafeguardClassifierClient
                 continue;
             }
 
-            var probability = VerdictProbability.FromLogProbabilities(answer.Tokens, parsed.Violation, content);
-            var score = probability ?? VerdictProbability.Fallback(parsed);
-            return Verdict(policy, run, truncated, finishReason) with
-            {
-                Status = VerdictStatus.Ok,
-                Violation = parsed.Violation,
-                Probability = probability,
-                Category = parsed.Category,
-                Rationale = parsed.Rationale,
-                Reasoning = _options.StoreReasoning ? answer.Reasoning : null,
-                // Shadow mode keeps the would-be decision here; sinks read Mode (would_flag, ignored by the moderators' view).
-                Flagged = parsed.Violation && score >= policy.Threshold,
-            };
+            return OkVerdict(policy, run, truncated, answer, parsed, VerdictProbability.FromLogProbabilities(answer.Tokens, parsed.Violation, content));
         }
 
         return Verdict(policy, run, truncated, finishReason) with
@@ -283,6 +271,27 @@ public sealed partial class SafeguardClassifierClient
         FinishReason = finishReason,
         ClassifiedAt = _timeProvider.GetUtcNow(),
     };
+
+    /// <summary>
+    /// A usable answer's verdict, separate or bundled: <paramref name="probability"/> is P(violation) from the verdict
+    /// digit's logprobs, or null (nothing measured; the documented fallback decides), and the edit is flagged when it
+    /// violates at or above the policy's threshold. Shadow mode keeps that would-be decision in Flagged too; sinks read
+    /// Mode (would_flag, ignored by the moderators' view).
+    /// </summary>
+    private PolicyVerdict OkVerdict(Policy policy, Run run, bool truncated, ChatAnswer answer, ParsedVerdict parsed, double? probability)
+    {
+        var score = probability ?? VerdictProbability.Fallback(parsed);
+        return Verdict(policy, run, truncated, answer.FinishReason) with
+        {
+            Status = VerdictStatus.Ok,
+            Violation = parsed.Violation,
+            Probability = probability,
+            Category = parsed.Category,
+            Rationale = parsed.Rationale,
+            Reasoning = _options.StoreReasoning ? answer.Reasoning : null,
+            Flagged = parsed.Violation && score >= policy.Threshold,
+        };
+    }
 
     private static ReasoningEffort Lower(ReasoningEffort effort) => effort switch
     {
