@@ -157,10 +157,7 @@ public sealed class AnswerTokens : IReadOnlyList<TokenLogProbability>
     /// </summary>
     internal static AnswerTokens Read(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body)
     {
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            throw new JsonException($"expected StartArray in the completion JSON, found {reader.TokenType}");
-        }
+        ChatExchange.Require(ref reader, JsonTokenType.StartArray);
 
         var json = body.Span;
         var scanner = new Scanner(json, (int)reader.TokenStartIndex + 1);
@@ -202,8 +199,8 @@ public sealed class AnswerTokens : IReadOnlyList<TokenLogProbability>
 
             // Carry on after the array: a reader on its closing bracket, in the state it had at the opening one.
             reader = new Utf8JsonReader(json[(scanner.Position - 1)..], isFinalBlock: true, reader.CurrentState);
-            Next(ref reader);
-            Require(ref reader, JsonTokenType.EndArray);
+            ChatExchange.Next(ref reader);
+            ChatExchange.Require(ref reader, JsonTokenType.EndArray);
             return new AnswerTokens(body, new string(text, 0, length), [.. starts], [.. entries], entries.Count);
         }
         finally
@@ -250,27 +247,27 @@ public sealed class AnswerTokens : IReadOnlyList<TokenLogProbability>
 
     private static TokenLogProbability ReadEntry(ref Utf8JsonReader reader, bool withAlternatives)
     {
-        Require(ref reader, JsonTokenType.StartObject);
+        ChatExchange.Require(ref reader, JsonTokenType.StartObject);
         string? token = null;
         double logprob = 0;
         List<TokenAlternative>? top = null;
-        while (Next(ref reader) != JsonTokenType.EndObject)
+        while (ChatExchange.Next(ref reader) != JsonTokenType.EndObject)
         {
-            Require(ref reader, JsonTokenType.PropertyName);
+            ChatExchange.Require(ref reader, JsonTokenType.PropertyName);
             if (reader.ValueTextEquals("token"u8))
             {
-                Next(ref reader);
+                ChatExchange.Next(ref reader);
                 token = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
             }
             else if (reader.ValueTextEquals("logprob"u8))
             {
-                Next(ref reader);
+                ChatExchange.Next(ref reader);
                 logprob = reader.GetDouble();
             }
-            else if (withAlternatives && reader.ValueTextEquals("top_logprobs"u8) && Next(ref reader) == JsonTokenType.StartArray)
+            else if (withAlternatives && reader.ValueTextEquals("top_logprobs"u8) && ChatExchange.Next(ref reader) == JsonTokenType.StartArray)
             {
                 top = new List<TokenAlternative>(4);
-                while (Next(ref reader) != JsonTokenType.EndArray)
+                while (ChatExchange.Next(ref reader) != JsonTokenType.EndArray)
                 {
                     var alternative = ReadEntry(ref reader, withAlternatives: false);
                     top.Add(new TokenAlternative(alternative.Token, alternative.LogProbability));
@@ -278,7 +275,7 @@ public sealed class AnswerTokens : IReadOnlyList<TokenLogProbability>
             }
             else
             {
-                Next(ref reader);
+                ChatExchange.Next(ref reader);
                 reader.Skip();
             }
         }
@@ -419,16 +416,5 @@ public sealed class AnswerTokens : IReadOnlyList<TokenLogProbability>
         }
 
         private static JsonException Early() => new("the completion JSON ends early");
-    }
-
-    private static JsonTokenType Next(ref Utf8JsonReader reader) =>
-        reader.Read() ? reader.TokenType : throw new JsonException("the completion JSON ends early");
-
-    private static void Require(ref Utf8JsonReader reader, JsonTokenType expected)
-    {
-        if (reader.TokenType != expected)
-        {
-            throw new JsonException($"expected {expected} in the completion JSON, found {reader.TokenType}");
-        }
     }
 }

@@ -254,7 +254,8 @@ public static class ChatExchange
         reader.Skip();
     }
 
-    private static JsonTokenType Next(ref Utf8JsonReader reader) =>
+    /// <summary>The next token of a completion (also <see cref="AnswerTokens"/>'); the body ending here is malformed.</summary>
+    internal static JsonTokenType Next(ref Utf8JsonReader reader) =>
         reader.Read() ? reader.TokenType : throw new JsonException("the completion JSON ends early");
 
     private static void Expect(ref Utf8JsonReader reader, JsonTokenType expected)
@@ -263,7 +264,7 @@ public static class ChatExchange
         Require(ref reader, expected);
     }
 
-    private static void Require(ref Utf8JsonReader reader, JsonTokenType expected)
+    internal static void Require(ref Utf8JsonReader reader, JsonTokenType expected)
     {
         if (reader.TokenType != expected)
         {
