@@ -32,19 +32,18 @@ public sealed class AnswerTokens : IReadOnlyList<TokenLogProbability>
     private readonly int[] _starts; // Count + 1 offsets into Text: token i is Text[_starts[i].._starts[i + 1]]
     private readonly Range[] _entries; // token i's entry object in _body
 
-    private AnswerTokens(ReadOnlyMemory<byte> body, string text, int[] starts, Range[] entries, int count)
+    private AnswerTokens(ReadOnlyMemory<byte> body, string text, int[] starts, Range[] entries)
     {
         _body = body;
         Text = text;
         _starts = starts;
         _entries = entries;
-        Count = count;
     }
 
     /// <summary>Every token's text, in order, joined.</summary>
     public string Text { get; }
 
-    public int Count { get; }
+    public int Count => _entries.Length;
 
     /// <summary>Where token <paramref name="index"/> starts in <see cref="Text"/>.</summary>
     public int Start(int index) => _starts[index];
@@ -201,7 +200,7 @@ public sealed class AnswerTokens : IReadOnlyList<TokenLogProbability>
             reader = new Utf8JsonReader(json[(scanner.Position - 1)..], isFinalBlock: true, reader.CurrentState);
             ChatExchange.Next(ref reader);
             ChatExchange.Require(ref reader, JsonTokenType.EndArray);
-            return new AnswerTokens(body, new string(text, 0, length), [.. starts], [.. entries], entries.Count);
+            return new AnswerTokens(body, new string(text, 0, length), [.. starts], [.. entries]);
         }
         finally
         {
